@@ -1,0 +1,93 @@
+//! Tideline without a window: the database, imports, health scores, playbooks and account snapshots.
+//! The desktop shell and the CLI hold a [`Tideline`] handle and call its methods; no business rule lives there.
+
+pub mod accounts;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod logging;
+pub mod model;
+pub mod settings;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, ErrorPayload, Result};
+pub use settings::SettingsStore;
+
+/// The app's identifier; the default data folder is `<platform data dir>/<APP_IDENTIFIER>`, as Tauri resolves it.
+pub const APP_IDENTIFIER: &str = "dev.tideline.desktop";
+pub const DATA_DIR_ENV: &str = "TIDELINE_DATA_DIR";
+
+/// The desktop app's own data folder on this platform.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|d| d.data_dir().join(APP_IDENTIFIER))
+}
+
+/// `--data-dir`, else `TIDELINE_DATA_DIR`, else the platform folder.
+pub fn resolve_data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
+    flag.or_else(|| std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(default_data_dir)
+        .ok_or_else(|| Error::DataDir {
+            path: PathBuf::new(),
+            reason: "no home folder; pass --data-dir or set TIDELINE_DATA_DIR".into(),
+        })
+}
+
+/// One open data folder: the database pool, the settings file and the clock.
+#[derive(Clone)]
+pub struct Tideline {
+    pool: SqlitePool,
+    data_dir: PathBuf,
+    settings: SettingsStore,
+    clock: Arc<dyn Clock>,
+}
+
+impl Tideline {
+    /// Opens (creating if needed) the data folder and its database, and brings the schema up to date.
+    pub async fn open(data_dir: impl AsRef<Path>) -> Result<Tideline> {
+        Tideline::open_with_clock(data_dir, Arc::new(SystemClock)).await
+    }
+
+    pub async fn open_with_clock(data_dir: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Tideline> {
+        let data_dir = data_dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&data_dir)
+            .map_err(|e| Error::DataDir { path: data_dir.clone(), reason: e.to_string() })?;
+        let pool = db::open(&data_dir.join(db::DB_FILE)).await?;
+        let settings = SettingsStore::new(&data_dir);
+        Ok(Tideline { pool, data_dir, settings, clock })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn settings_store(&self) -> &SettingsStore {
+        &self.settings
+    }
+
+    pub fn settings(&self) -> Result<model::Settings> {
+        self.settings.load()
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Closes the pool, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

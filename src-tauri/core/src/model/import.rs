@@ -1,0 +1,119 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ImportKind {
+    Kpi,
+    Profile,
+}
+
+impl ImportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Kpi => "kpi",
+            ImportKind::Profile => "profile",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ImportKind> {
+        match s {
+            "kpi" => Some(ImportKind::Kpi),
+            "profile" => Some(ImportKind::Profile),
+            _ => None,
+        }
+    }
+}
+
+/// A row that could not be used, located as the spreadsheet shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Rejection {
+    pub sheet: String,
+    /// 1-based, as the spreadsheet shows it.
+    pub row: u32,
+    pub column: String,
+    pub reason: String,
+}
+
+/// A sheet that was not read, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SkippedSheet {
+    pub sheet: String,
+    pub reason: String,
+}
+
+/// What an import did (or, as a dry run, would do). Field names up to `duration_ms` are the CLI's contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportReport {
+    /// `None` for a dry run.
+    pub import_id: Option<i64>,
+    pub kind: ImportKind,
+    pub file: String,
+    pub sha256: String,
+    pub rows_read: u32,
+    pub rows_imported: u32,
+    pub rows_rejected: u32,
+    /// Accounts with at least one imported row (KPI) or a changed profile (profile).
+    pub accounts: Vec<String>,
+    pub rejected: Vec<Rejection>,
+    pub duration_ms: u64,
+    pub dry_run: bool,
+    /// Imported rows that were not in the database before.
+    pub rows_new: u32,
+    /// Imported rows that replaced a different stored value.
+    pub rows_changed: u32,
+    /// Imported rows identical to what was stored.
+    pub rows_unchanged: u32,
+    pub accounts_new: Vec<String>,
+    pub accounts_updated: Vec<String>,
+    pub accounts_unchanged: Vec<String>,
+    pub sheets: Vec<String>,
+    pub skipped_sheets: Vec<SkippedSheet>,
+    /// Outbox events written by this import.
+    pub events: u32,
+    pub status: String,
+    pub created_at: String,
+}
+
+/// One line of the import history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportListItem {
+    pub id: i64,
+    pub kind: ImportKind,
+    pub file: String,
+    pub sha256: String,
+    pub rows_read: u32,
+    pub rows_imported: u32,
+    pub rows_rejected: u32,
+    pub duration_ms: u64,
+    pub status: String,
+    pub created_at: String,
+}
+
+/// What a quick look at a file's headers says about it (used after a drop).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FileProbe {
+    pub file: String,
+    /// `None` when the headers fit neither kind well enough: the app asks.
+    pub kind: Option<ImportKind>,
+    /// A KPI file without an Account column needs an account chosen.
+    pub needs_account: bool,
+    pub sheets: Vec<String>,
+}
+
+/// Streamed while a large file is read and written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportProgress {
+    pub file: String,
+    /// `reading`, `writing` or `done`.
+    pub stage: String,
+    pub rows_done: u32,
+    pub rows_total: u32,
+}

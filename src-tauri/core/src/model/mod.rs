@@ -1,0 +1,18 @@
+//! Plain data shared by every module and, through ts-rs, by the UI.
+//! Types here carry no behaviour beyond small conversions; the rules live in the modules that own them.
+
+mod account;
+mod activity;
+mod health;
+mod import;
+mod playbook;
+mod settings;
+mod snapshot;
+
+pub use account::*;
+pub use activity::*;
+pub use health::*;
+pub use import::*;
+pub use playbook::*;
+pub use settings::*;
+pub use snapshot::*;

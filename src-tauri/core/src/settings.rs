@@ -1,0 +1,242 @@
+//! Settings live in `settings.json` in the data folder, in tauri-plugin-store's format (one JSON object of flat
+//! keys), so the app's Settings screen and `tideline-cli settings` read and write the same file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::model::Settings;
+
+pub const SETTINGS_FILE: &str = "settings.json";
+
+pub const KEY_COOLDOWN: &str = "snapshot.cooldown_seconds";
+pub const KEY_HEALTHY_MIN: &str = "health.healthy_min";
+pub const KEY_AT_RISK_MIN: &str = "health.at_risk_min";
+pub const KEY_THEME: &str = "ui.theme";
+pub const WEIGHT_PREFIX: &str = "health.weights.";
+
+pub const DEFAULT_COOLDOWN_SECONDS: u32 = 300;
+/// The five categories of the shipped model and their default weights.
+pub const DEFAULT_CATEGORY_WEIGHTS: [(&str, f64); 5] = [
+    ("Product Usage", 0.30),
+    ("Customer Sentiment", 0.20),
+    ("Support", 0.15),
+    ("Business Outcomes", 0.25),
+    ("Relationship", 0.10),
+];
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            cooldown_seconds: DEFAULT_COOLDOWN_SECONDS,
+            healthy_min: 70.0,
+            at_risk_min: 40.0,
+            category_weights: DEFAULT_CATEGORY_WEIGHTS.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
+            theme: "system".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the typed settings out of the store's flat keys; a missing key keeps its default.
+    pub fn from_store(map: &Map<String, Value>) -> Settings {
+        let mut s = Settings::default();
+        if let Some(v) = map.get(KEY_COOLDOWN).and_then(Value::as_u64) {
+            s.cooldown_seconds = u32::try_from(v).unwrap_or(u32::MAX);
+        }
+        if let Some(v) = map.get(KEY_HEALTHY_MIN).and_then(Value::as_f64) {
+            s.healthy_min = v;
+        }
+        if let Some(v) = map.get(KEY_AT_RISK_MIN).and_then(Value::as_f64) {
+            s.at_risk_min = v;
+        }
+        if let Some(v) = map.get(KEY_THEME).and_then(Value::as_str) {
+            s.theme = v.to_string();
+        }
+        for (k, v) in map {
+            if let (Some(cat), Some(w)) = (k.strip_prefix(WEIGHT_PREFIX), v.as_f64()) {
+                s.category_weights.insert(cat.to_string(), w);
+            }
+        }
+        s
+    }
+
+    /// The flat keys the store holds for these settings.
+    pub fn to_store(&self) -> BTreeMap<String, Value> {
+        let mut m = BTreeMap::new();
+        m.insert(KEY_COOLDOWN.to_string(), Value::from(self.cooldown_seconds));
+        m.insert(KEY_HEALTHY_MIN.to_string(), Value::from(self.healthy_min));
+        m.insert(KEY_AT_RISK_MIN.to_string(), Value::from(self.at_risk_min));
+        m.insert(KEY_THEME.to_string(), Value::from(self.theme.clone()));
+        for (cat, w) in &self.category_weights {
+            m.insert(format!("{WEIGHT_PREFIX}{cat}"), Value::from(*w));
+        }
+        m
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        let bad = |key: &str, reason: &str| Err(Error::InvalidSetting { key: key.into(), reason: reason.into() });
+        if self.cooldown_seconds > 7 * 24 * 3600 {
+            return bad(KEY_COOLDOWN, "must be between 0 and 604800 seconds (one week)");
+        }
+        if !(0.0..=100.0).contains(&self.healthy_min) || !(0.0..=100.0).contains(&self.at_risk_min) {
+            return bad(KEY_HEALTHY_MIN, "band thresholds must be between 0 and 100");
+        }
+        if self.at_risk_min >= self.healthy_min {
+            return bad(KEY_AT_RISK_MIN, "the At risk threshold must be below the Healthy threshold");
+        }
+        if !["system", "light", "dark"].contains(&self.theme.as_str()) {
+            return bad(KEY_THEME, "must be system, light or dark");
+        }
+        for (cat, w) in &self.category_weights {
+            if !w.is_finite() || *w < 0.0 {
+                return bad(&format!("{WEIGHT_PREFIX}{cat}"), "a weight must be a number of 0 or more");
+            }
+        }
+        if self.category_weights.values().all(|w| *w == 0.0) {
+            return bad("health.weights", "at least one category needs a weight above 0");
+        }
+        Ok(())
+    }
+}
+
+/// The settings file of one data folder.
+#[derive(Debug, Clone)]
+pub struct SettingsStore {
+    path: PathBuf,
+}
+
+impl SettingsStore {
+    pub fn new(data_dir: &Path) -> Self {
+        SettingsStore { path: data_dir.join(SETTINGS_FILE) }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The raw store: every key, including ones this version does not know.
+    pub fn read_raw(&self) -> Result<Map<String, Value>> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Ok(Map::new()),
+            Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
+                Ok(Value::Object(m)) => Ok(m),
+                Ok(_) => Err(self.file_error("is not a JSON object")),
+                Err(e) => Err(self.file_error(&format!("is not valid JSON ({e})"))),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Map::new()),
+            Err(e) => Err(self.file_error(&e.to_string())),
+        }
+    }
+
+    pub fn load(&self) -> Result<Settings> {
+        Ok(Settings::from_store(&self.read_raw()?))
+    }
+
+    /// Validates and stores the settings, keeping keys this version does not know.
+    pub fn save(&self, settings: &Settings) -> Result<()> {
+        settings.validate()?;
+        let mut raw = self.read_raw()?;
+        raw.retain(|k, _| !k.starts_with(WEIGHT_PREFIX));
+        raw.extend(settings.to_store());
+        self.write_raw(&raw)
+    }
+
+    /// Sets one key from its text form, as `settings set KEY VALUE` does; returns the stored value.
+    pub fn set(&self, key: &str, text: &str) -> Result<Value> {
+        let known = key == KEY_COOLDOWN
+            || key == KEY_HEALTHY_MIN
+            || key == KEY_AT_RISK_MIN
+            || key == KEY_THEME
+            || key.starts_with(WEIGHT_PREFIX);
+        if !known {
+            return Err(Error::InvalidSetting {
+                key: key.into(),
+                reason: format!(
+                    "unknown setting; known: {KEY_COOLDOWN}, {KEY_HEALTHY_MIN}, {KEY_AT_RISK_MIN}, {KEY_THEME}, {WEIGHT_PREFIX}<Category>"
+                ),
+            });
+        }
+        let value = if key == KEY_THEME {
+            Value::from(text.trim())
+        } else if key == KEY_COOLDOWN {
+            let n: u32 = text.trim().parse().map_err(|_| Error::InvalidSetting {
+                key: key.into(),
+                reason: format!("\"{text}\" is not a whole number of seconds"),
+            })?;
+            Value::from(n)
+        } else {
+            let n: f64 = text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n: &f64| n.is_finite())
+                .ok_or_else(|| Error::InvalidSetting { key: key.into(), reason: format!("\"{text}\" is not a number") })?;
+            Value::from(n)
+        };
+        let mut raw = self.read_raw()?;
+        raw.insert(key.to_string(), value.clone());
+        Settings::from_store(&raw).validate()?;
+        self.write_raw(&raw)?;
+        Ok(value)
+    }
+
+    fn write_raw(&self, raw: &Map<String, Value>) -> Result<()> {
+        let bytes = serde_json::to_vec_pretty(raw).map_err(|e| self.file_error(&e.to_string()))?;
+        // Write then rename, so a crash never leaves half a settings file.
+        let tmp = self.path.with_extension("json.tmp");
+        std::fs::write(&tmp, bytes).map_err(|e| self.file_error(&e.to_string()))?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| self.file_error(&e.to_string()))
+    }
+
+    fn file_error(&self, reason: &str) -> Error {
+        Error::SettingsFile { path: self.path.clone(), reason: reason.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SettingsStore::new(dir.path()).load().unwrap();
+        assert_eq!(s.cooldown_seconds, 300);
+        assert_eq!(s.healthy_min, 70.0);
+    }
+
+    #[test]
+    fn set_keeps_unknown_keys_and_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SETTINGS_FILE), r#"{"window.width": 1400}"#).unwrap();
+        let store = SettingsStore::new(dir.path());
+        store.set(KEY_COOLDOWN, "120").unwrap();
+        let raw = store.read_raw().unwrap();
+        assert_eq!(raw["window.width"], 1400);
+        assert_eq!(store.load().unwrap().cooldown_seconds, 120);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SettingsStore::new(dir.path());
+        let e = store.set(KEY_COOLDOWN, "soon").unwrap_err();
+        assert!(e.to_string().contains(KEY_COOLDOWN));
+        let e = store.set(KEY_AT_RISK_MIN, "80").unwrap_err();
+        assert!(e.to_string().contains("below the Healthy"));
+        assert!(store.set("nonsense", "1").is_err());
+        assert!(!store.path().exists(), "nothing written on refusal");
+    }
+
+    #[test]
+    fn a_damaged_file_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SETTINGS_FILE), "{not json").unwrap();
+        let e = SettingsStore::new(dir.path()).load().unwrap_err();
+        assert_eq!(e.code(), "settings_file");
+        assert!(e.to_string().contains("settings.json"));
+    }
+}
