@@ -18,6 +18,7 @@ pub fn init(data_dir: &Path) -> Option<WorkerGuard> {
             .unwrap_or_else(|_| EnvFilter::new("warn,tideline=info,tideline_core=info,tideline_cli=info"))
     };
     let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(filter());
+    let _ = std::fs::create_dir_all(data_dir.join(LOG_DIR));
     let (file_layer, guard) = match tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("tideline")
