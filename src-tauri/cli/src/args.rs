@@ -1,9 +1,13 @@
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "tideline-cli", version, about = "Tideline on the command line: account health and snapshots")]
+#[command(
+    name = "tideline-cli",
+    version,
+    about = "Tideline on the command line: account health and snapshots"
+)]
 pub struct Cli {
     /// Folder holding tideline.db, settings.json and logs/ (default: the desktop app's data folder).
     #[arg(long, global = true, env = "TIDELINE_DATA_DIR", value_name = "DIR")]
@@ -17,12 +21,164 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Import a KPI or customer-profile workbook.
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Handle events that are still pending.
+    #[command(subcommand)]
+    Events(EventsCmd),
+    /// Health scores and trends.
+    #[command(subcommand)]
+    Health(HealthCmd),
+    /// The playbook catalog and executions.
+    #[command(subcommand)]
+    Playbook(PlaybookCmd),
+    /// Account snapshots.
+    #[command(subcommand)]
+    Snapshot(SnapshotCmd),
     /// Accounts and their health.
     #[command(subcommand)]
     Accounts(AccountsCmd),
+    /// Ask a question about an account; answered from its latest snapshot.
+    Ask {
+        #[command(flatten)]
+        account: AccountArg,
+        question: String,
+    },
     /// Read or change settings (the same settings.json the app's Settings screen writes).
     #[command(subcommand)]
     Settings(SettingsCmd),
+    /// Sample data.
+    #[command(subcommand)]
+    Sample(SampleCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// A KPI workbook (Account, KPI, Value, and optional Category, Target, Unit, Period, Direction, Weight).
+    Kpi {
+        file: PathBuf,
+        /// The account a file without an Account column belongs to.
+        #[arg(long)]
+        account: Option<String>,
+        #[command(flatten)]
+        opts: ImportOpts,
+    },
+    /// A customer-profile workbook (Account plus profile fields; other columns are kept as custom fields).
+    Profile {
+        file: PathBuf,
+        #[command(flatten)]
+        opts: ImportOpts,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportOpts {
+    /// Leave the import's events pending (for batching several imports; run `events process` after).
+    #[arg(long)]
+    pub defer_events: bool,
+    /// Report what the import would do without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCmd {
+    /// Handle pending events (the app does this continuously).
+    Process,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HealthCmd {
+    /// Calculate health scores and trends for every account (events handled before exit).
+    Calculate {
+        /// Only this month (YYYY-MM).
+        #[arg(long)]
+        period: Option<String>,
+        /// Only this account.
+        #[arg(long)]
+        account: Option<String>,
+        /// Leave the resulting events pending.
+        #[arg(long)]
+        defer_events: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlaybookCmd {
+    /// The playbook catalog.
+    List,
+    /// Start a playbook on an account.
+    Start {
+        #[command(flatten)]
+        account: AccountArg,
+        /// The playbook key, e.g. renewal_rescue (see `playbook list`).
+        #[arg(long)]
+        playbook: String,
+    },
+    /// Tick step N (1-based) of an execution.
+    Step {
+        id: i64,
+        n: u32,
+        #[arg(long)]
+        note: Option<String>,
+        /// Untick the step instead.
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Complete an execution (fires ACCOUNT_DATA_CHANGED; events handled before exit).
+    Complete { id: i64 },
+    /// Cancel an execution.
+    Cancel { id: i64 },
+    /// The executions of one account, or of all.
+    Executions {
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SnapshotTypeArg {
+    Manual,
+    EventDriven,
+    RagAuto,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCmd {
+    /// Take a snapshot now (no cooldown).
+    Create {
+        #[command(flatten)]
+        account: AccountArg,
+        #[arg(long = "type", value_enum, default_value = "manual")]
+        snapshot_type: SnapshotTypeArg,
+        /// The trigger to record (default: manual).
+        #[arg(long)]
+        trigger: Option<String>,
+    },
+    /// What a click in the Health tab does: reuse a fresh snapshot or take a manual one.
+    Open {
+        #[command(flatten)]
+        account: AccountArg,
+    },
+    /// The account's latest snapshot (null when it has none).
+    Latest {
+        #[command(flatten)]
+        account: AccountArg,
+    },
+    /// The account's snapshots, newest first.
+    List {
+        #[command(flatten)]
+        account: AccountArg,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// One snapshot in full.
+    Show { id: i64 },
+    /// What differs between two snapshots.
+    Diff { from: i64, to: i64 },
+    /// Check a snapshot against the SHA-256 recorded when it was taken.
+    Verify { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,7 +195,12 @@ pub enum SettingsCmd {
     Set { key: String, value: String },
 }
 
-#[allow(dead_code)]
+#[derive(Debug, Subcommand)]
+pub enum SampleCmd {
+    /// Write the sample workbooks (36 accounts, 12 months of KPIs) and import them.
+    Load,
+}
+
 #[derive(Debug, Args)]
 pub struct AccountArg {
     /// The account's name (case- and whitespace-insensitive) or external id.

@@ -1,17 +1,173 @@
 //! Printing results: one JSON document on stdout with `--json`, else readable text.
 
 use serde::Serialize;
+use tideline_core::model::{
+    AccountRow, Band, ImportReport, PlaybookExecution, ProcessReport, Snapshot, SnapshotDiff,
+};
+use tideline_core::Error;
 
-pub fn json<T: Serialize>(value: &T) -> Result<(), tideline_core::Error> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| tideline_core::Error::Internal(e.to_string()))?;
-    println!("{text}");
-    Ok(())
+#[derive(Debug, Clone, Copy)]
+pub struct Out {
+    pub json: bool,
 }
 
-/// A right-aligned score with its band label, or a dash.
-pub fn score(score: Option<f64>, band: Option<tideline_core::model::Band>) -> String {
+impl Out {
+    /// Prints `value` as JSON, or the text `text` renders.
+    pub fn print<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        text: impl FnOnce() -> String,
+    ) -> Result<(), Error> {
+        if self.json {
+            let doc =
+                serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))?;
+            println!("{doc}");
+        } else {
+            println!("{}", text());
+        }
+        Ok(())
+    }
+}
+
+pub fn score(score: Option<f64>, band: Option<Band>) -> String {
     match (score, band) {
         (Some(s), Some(b)) => format!("{s:5.1} {}", b.label()),
-        _ => "    –".to_string(),
+        _ => "–".to_string(),
     }
+}
+
+pub fn accounts(rows: &[AccountRow]) -> String {
+    if rows.is_empty() {
+        return "No accounts yet. Import a workbook (tideline-cli import kpi FILE) or load the sample data \
+                (tideline-cli sample load)."
+            .into();
+    }
+    let mut out = format!(
+        "{:>6}  {:<32} {:>14}  {:<18} LAST SNAPSHOT",
+        "ID", "ACCOUNT", "HEALTH", "OWNER"
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "\n{:>6}  {:<32} {:>14}  {:<18} {}",
+            r.id,
+            r.name,
+            score(r.health_score, r.band),
+            r.profile.owner.as_deref().unwrap_or("–"),
+            r.last_snapshot_at.as_deref().unwrap_or("never")
+        ));
+    }
+    out
+}
+
+pub fn import_report(r: &ImportReport, events: Option<&ProcessReport>) -> String {
+    let mut out = format!(
+        "{}{} ({} import): {} rows read, {} imported ({} new, {} changed, {} unchanged), {} rejected; {} accounts{}",
+        if r.dry_run { "Dry run — nothing written. " } else { "" },
+        r.file,
+        r.kind.as_str(),
+        r.rows_read,
+        r.rows_imported,
+        r.rows_new,
+        r.rows_changed,
+        r.rows_unchanged,
+        r.rows_rejected,
+        r.accounts.len(),
+        r.import_id.map(|id| format!("; import #{id}")).unwrap_or_default()
+    );
+    for s in &r.skipped_sheets {
+        out.push_str(&format!("\n  skipped sheet {}: {}", s.sheet, s.reason));
+    }
+    for rej in &r.rejected {
+        out.push_str(&format!(
+            "\n  rejected {} row {} ({}): {}",
+            rej.sheet, rej.row, rej.column, rej.reason
+        ));
+    }
+    if let Some(e) = events {
+        out.push('\n');
+        out.push_str(&process_report(e));
+    }
+    out
+}
+
+pub fn process_report(r: &ProcessReport) -> String {
+    format!(
+        "Events: {} handled, {} snapshots created, {} skipped (cooldown).",
+        r.processed,
+        r.created.len(),
+        r.skipped
+    )
+}
+
+pub fn snapshot_line(s: &Snapshot) -> String {
+    format!(
+        "#{:<6} {:<28} {:<13} {:<36} {}",
+        s.id,
+        s.account_name,
+        s.snapshot_type.as_str(),
+        s.trigger_event,
+        s.created_at
+    )
+}
+
+pub fn snapshot_detail(s: &Snapshot) -> String {
+    let c = &s.content;
+    let mut out = snapshot_line(s);
+    if let Some(h) = &c.health {
+        out.push_str(&format!(
+            "\nHealth {:.1} ({}) for {}",
+            h.score,
+            h.band.label(),
+            h.period
+        ));
+        for cat in &h.categories {
+            out.push_str(&format!("\n  {:<22} {:5.1}", cat.category, cat.score));
+        }
+    }
+    for k in &c.kpis {
+        out.push_str(&format!(
+            "\n  KPI {:<28} {:>10} target {:>10}  {}",
+            k.name,
+            k.value,
+            k.target
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| "–".into()),
+            k.status
+        ));
+    }
+    for line in &c.changes.lines {
+        out.push_str(&format!("\n  changed: {line}"));
+    }
+    out.push_str(&format!("\nSHA-256 {}", s.content_sha256));
+    out
+}
+
+pub fn execution(e: &PlaybookExecution) -> String {
+    let done = e.steps.iter().filter(|s| s.done).count();
+    format!(
+        "#{:<5} {:<20} {:<28} {:<12} {done}/{} steps",
+        e.id,
+        e.playbook_name,
+        e.account_name,
+        e.status.as_str(),
+        e.steps.len()
+    )
+}
+
+pub fn diff(d: &SnapshotDiff) -> String {
+    let mut out = format!(
+        "Snapshot #{} → #{}: {} differences",
+        d.from.id,
+        d.to.id,
+        d.entries.len()
+    );
+    for e in &d.entries {
+        out.push_str(&format!(
+            "\n  {:<40} {:>20} → {}",
+            e.path,
+            e.before.as_deref().unwrap_or("—"),
+            e.after.as_deref().unwrap_or("—")
+        ));
+    }
+    out
 }

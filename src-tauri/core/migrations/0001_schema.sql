@@ -38,6 +38,14 @@ CREATE TABLE import_rejections (
     PRIMARY KEY (import_id, seq)
 );
 
+-- Which accounts an import touched (new, changed or unchanged rows), for the snapshot's "recent imports".
+CREATE TABLE import_accounts (
+    import_id  INTEGER NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    rows       INTEGER NOT NULL,
+    PRIMARY KEY (account_id, import_id)
+);
+
 CREATE TABLE kpi_values (
     id         INTEGER PRIMARY KEY,
     account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,

@@ -10,7 +10,10 @@ use crate::Tideline;
 
 /// Trimmed, inner whitespace collapsed, case-folded: two names with the same key are one account.
 pub fn normalize_name(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// The display form of a name: trimmed, inner whitespace collapsed, case kept.
@@ -41,8 +44,13 @@ impl Tideline {
         .fetch_optional(self.pool())
         .await?;
         match row {
-            Some(r) => Ok(AccountRef { id: r.get(0), name: r.get(1) }),
-            None => Err(Error::AccountNotFound { name: clean_name(name) }),
+            Some(r) => Ok(AccountRef {
+                id: r.get(0),
+                name: r.get(1),
+            }),
+            None => Err(Error::AccountNotFound {
+                name: clean_name(name),
+            }),
         }
     }
 
@@ -52,14 +60,23 @@ impl Tideline {
             .fetch_optional(self.pool())
             .await?;
         match row {
-            Some(r) => Ok(AccountRef { id: r.get(0), name: r.get(1) }),
+            Some(r) => Ok(AccountRef {
+                id: r.get(0),
+                name: r.get(1),
+            }),
             None => Err(Error::AccountIdNotFound { id }),
         }
     }
 
     /// Every account, by name: what `accounts list` prints.
     pub async fn all_accounts(&self) -> Result<Vec<AccountRow>> {
-        Ok(self.query_accounts(&AccountQuery { limit: Some(u32::MAX), ..Default::default() }).await?.rows)
+        Ok(self
+            .query_accounts(&AccountQuery {
+                limit: Some(u32::MAX),
+                ..Default::default()
+            })
+            .await?
+            .rows)
     }
 
     /// The Health table: search, filter, sort and page in SQL, so 10,000 accounts stay quick.
@@ -86,7 +103,11 @@ impl Tideline {
             AccountSort::Owner => "json_extract(a.profile, '$.owner') IS NULL, json_extract(a.profile, '$.owner')",
             AccountSort::LastSnapshot => "s.last_at IS NULL, s.last_at",
         };
-        let dir = if q.descending == Some(true) { " DESC" } else { "" };
+        let dir = if q.descending == Some(true) {
+            " DESC"
+        } else {
+            ""
+        };
         // Apply the direction to the value, not to the "IS NULL" guard, so blanks always sort last.
         let order_sql = match order.rsplit_once(", ") {
             Some((nulls, value)) => format!("{nulls}, {value}{dir}, a.name_key"),
@@ -97,7 +118,11 @@ impl Tideline {
             "SELECT a.id, a.name, a.external_id, a.profile, l.score, l.band, l.period, s.last_at, coalesce(s.n, 0){FROM}"
         ));
         push_filter(&mut page, q);
-        let limit = q.limit.unwrap_or(200).min(if q.limit == Some(u32::MAX) { u32::MAX } else { MAX_PAGE });
+        let limit = q.limit.unwrap_or(200).min(if q.limit == Some(u32::MAX) {
+            u32::MAX
+        } else {
+            MAX_PAGE
+        });
         page.push(format!(" ORDER BY {order_sql} LIMIT "))
             .push_bind(i64::from(limit))
             .push(" OFFSET ")
@@ -123,7 +148,10 @@ impl Tideline {
             });
         }
         self.fill_sparklines(&mut out).await?;
-        Ok(AccountPage { rows: out, total: u32::try_from(total).unwrap_or(u32::MAX) })
+        Ok(AccountPage {
+            rows: out,
+            total: u32::try_from(total).unwrap_or(u32::MAX),
+        })
     }
 
     async fn fill_sparklines(&self, rows: &mut [AccountRow]) -> Result<()> {
@@ -156,9 +184,15 @@ impl Tideline {
     #[tracing::instrument(skip_all, err)]
     pub async fn overview(&self) -> Result<Overview> {
         let today_start = crate::clock::to_db(
-            self.now().date_naive().and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_else(|| self.now()),
+            self.now()
+                .date_naive()
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc())
+                .unwrap_or_else(|| self.now()),
         );
-        let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(self.pool()).await?;
+        let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(self.pool())
+            .await?;
         let latest = sqlx::query(
             "SELECT l.score, l.band FROM health_trends l \
              WHERE l.period = (SELECT MAX(period) FROM health_trends h WHERE h.account_id = l.account_id)",
@@ -187,7 +221,9 @@ impl Tideline {
         .fetch_one(self.pool())
         .await?;
         let pending: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE handled_at IS NULL").fetch_one(self.pool()).await?;
+            sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE handled_at IS NULL")
+                .fetch_one(self.pool())
+                .await?;
         let owners = self.distinct_profile_values("owner").await?;
         let segments = self.distinct_profile_values("segment").await?;
         let scored = latest.len() as u32;
@@ -222,8 +258,19 @@ impl Tideline {
 
 fn push_filter(b: &mut QueryBuilder<Sqlite>, q: &AccountQuery) {
     b.push(" WHERE 1=1");
-    if let Some(search) = q.search.as_deref().map(normalize_name).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    if let Some(search) = q
+        .search
+        .as_deref()
+        .map(normalize_name)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = format!(
+            "%{}%",
+            search
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         b.push(" AND (a.name_key LIKE ")
             .push_bind(pattern.clone())
             .push(" ESCAPE '\\' OR lower(coalesce(json_extract(a.profile, '$.owner'), '')) LIKE ")
@@ -237,10 +284,12 @@ fn push_filter(b: &mut QueryBuilder<Sqlite>, q: &AccountQuery) {
         b.push(" AND l.band IS NULL");
     }
     if let Some(owner) = q.owner.as_deref().filter(|s| !s.is_empty()) {
-        b.push(" AND json_extract(a.profile, '$.owner') = ").push_bind(owner.to_string());
+        b.push(" AND json_extract(a.profile, '$.owner') = ")
+            .push_bind(owner.to_string());
     }
     if let Some(segment) = q.segment.as_deref().filter(|s| !s.is_empty()) {
-        b.push(" AND json_extract(a.profile, '$.segment') = ").push_bind(segment.to_string());
+        b.push(" AND json_extract(a.profile, '$.segment') = ")
+            .push_bind(segment.to_string());
     }
 }
 
@@ -250,8 +299,14 @@ mod tests {
 
     #[test]
     fn names_match_across_case_and_spacing() {
-        assert_eq!(normalize_name("  TechCorp   Solutions "), "techcorp solutions");
-        assert_eq!(normalize_name("TECHCORP\tSOLUTIONS"), normalize_name("techcorp solutions"));
+        assert_eq!(
+            normalize_name("  TechCorp   Solutions "),
+            "techcorp solutions"
+        );
+        assert_eq!(
+            normalize_name("TECHCORP\tSOLUTIONS"),
+            normalize_name("techcorp solutions")
+        );
         assert_eq!(clean_name("  Acme   Corp "), "Acme Corp");
     }
 }

@@ -15,7 +15,10 @@ pub const DB_FILE: &str = "tideline.db";
 pub async fn open(path: &Path) -> Result<SqlitePool> {
     let url = format!("sqlite://{}", path.display());
     let options = SqliteConnectOptions::from_str(&url)
-        .map_err(|e| Error::DataDir { path: path.to_path_buf(), reason: e.to_string() })?
+        .map_err(|e| Error::DataDir {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         // FULL, not NORMAL: our commits are few and large (one per import, one per subscriber batch), so the

@@ -19,7 +19,11 @@ pub enum Error {
     #[error("{file}: {reason}")]
     FileTooLarge { file: String, reason: String },
     #[error("{file}: no sheet has a recognisable {expected} header in its first 20 rows{detail}")]
-    HeaderNotFound { file: String, expected: String, detail: String },
+    HeaderNotFound {
+        file: String,
+        expected: String,
+        detail: String,
+    },
     #[error("{file}: the file has no Account column; choose the account it belongs to")]
     AccountRequired { file: String },
     #[error("{file}: could not tell whether this is a KPI or a profile workbook; choose one")]
@@ -91,7 +95,10 @@ impl Error {
     }
 
     pub fn to_payload(&self) -> ErrorPayload {
-        ErrorPayload { code: self.code().to_string(), message: self.to_string() }
+        ErrorPayload {
+            code: self.code().to_string(),
+            message: self.to_string(),
+        }
     }
 }
 
@@ -103,7 +110,6 @@ impl From<serde_json::Error> for Error {
 
 /// How an error crosses to the UI and to `--json` output.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, TS)]
-#[ts(export)]
 pub struct ErrorPayload {
     pub code: String,
     pub message: String,
@@ -122,6 +128,8 @@ mod tests {
         };
         let p = e.to_payload();
         assert_eq!(p.code, "header_not_found");
-        assert!(p.message.starts_with("kpis.xlsx: no sheet has a recognisable KPI"));
+        assert!(p
+            .message
+            .starts_with("kpis.xlsx: no sheet has a recognisable KPI"));
     }
 }

@@ -2,12 +2,19 @@
 //! The desktop shell and the CLI hold a [`Tideline`] handle and call its methods; no business rule lives there.
 
 pub mod accounts;
+pub mod ask;
 pub mod clock;
 pub mod db;
 pub mod error;
+pub mod events;
+pub mod health;
+pub mod import;
 pub mod logging;
 pub mod model;
+pub mod playbook;
+pub mod sample;
 pub mod settings;
+pub mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,12 +37,16 @@ pub fn default_data_dir() -> Option<PathBuf> {
 
 /// `--data-dir`, else `TIDELINE_DATA_DIR`, else the platform folder.
 pub fn resolve_data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
-    flag.or_else(|| std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
-        .or_else(default_data_dir)
-        .ok_or_else(|| Error::DataDir {
-            path: PathBuf::new(),
-            reason: "no home folder; pass --data-dir or set TIDELINE_DATA_DIR".into(),
-        })
+    flag.or_else(|| {
+        std::env::var_os(DATA_DIR_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
+    .or_else(default_data_dir)
+    .ok_or_else(|| Error::DataDir {
+        path: PathBuf::new(),
+        reason: "no home folder; pass --data-dir or set TIDELINE_DATA_DIR".into(),
+    })
 }
 
 /// One open data folder: the database pool, the settings file and the clock.
@@ -45,6 +56,7 @@ pub struct Tideline {
     data_dir: PathBuf,
     settings: SettingsStore,
     clock: Arc<dyn Clock>,
+    events_notify: Arc<tokio::sync::Notify>,
 }
 
 impl Tideline {
@@ -53,13 +65,24 @@ impl Tideline {
         Tideline::open_with_clock(data_dir, Arc::new(SystemClock)).await
     }
 
-    pub async fn open_with_clock(data_dir: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Tideline> {
+    pub async fn open_with_clock(
+        data_dir: impl AsRef<Path>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Tideline> {
         let data_dir = data_dir.as_ref().to_path_buf();
-        std::fs::create_dir_all(&data_dir)
-            .map_err(|e| Error::DataDir { path: data_dir.clone(), reason: e.to_string() })?;
+        std::fs::create_dir_all(&data_dir).map_err(|e| Error::DataDir {
+            path: data_dir.clone(),
+            reason: e.to_string(),
+        })?;
         let pool = db::open(&data_dir.join(db::DB_FILE)).await?;
         let settings = SettingsStore::new(&data_dir);
-        Ok(Tideline { pool, data_dir, settings, clock })
+        Ok(Tideline {
+            pool,
+            data_dir,
+            settings,
+            clock,
+            events_notify: Arc::new(tokio::sync::Notify::new()),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -84,6 +107,16 @@ impl Tideline {
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// Woken after every commit that wrote events, so the subscriber handles them at once.
+    pub fn events_notify(&self) -> Arc<tokio::sync::Notify> {
+        self.events_notify.clone()
+    }
+
+    /// Tells the subscriber (if one runs in this process) that events were committed.
+    pub fn events_written(&self) {
+        self.events_notify.notify_one();
     }
 
     /// Closes the pool, checkpointing the WAL.

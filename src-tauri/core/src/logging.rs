@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter, Layer};
+
+pub use tracing_appender::non_blocking::WorkerGuard;
 
 pub const LOG_DIR: &str = "logs";
 
@@ -14,10 +15,14 @@ pub const LOG_DIR: &str = "logs";
 /// `RUST_LOG` overrides the default filter (`info` for Tideline, `warn` for libraries).
 pub fn init(data_dir: &Path) -> Option<WorkerGuard> {
     let filter = || {
-        EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| EnvFilter::new("warn,tideline=info,tideline_core=info,tideline_cli=info"))
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+            EnvFilter::new("warn,tideline=info,tideline_core=info,tideline_cli=info")
+        })
     };
-    let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(filter());
+    let stderr = fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_filter(filter());
     let _ = std::fs::create_dir_all(data_dir.join(LOG_DIR));
     let (file_layer, guard) = match tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
@@ -28,14 +33,28 @@ pub fn init(data_dir: &Path) -> Option<WorkerGuard> {
     {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            (Some(fmt::layer().with_writer(writer).with_ansi(false).with_filter(filter())), Some(guard))
+            (
+                Some(
+                    fmt::layer()
+                        .with_writer(writer)
+                        .with_ansi(false)
+                        .with_filter(filter()),
+                ),
+                Some(guard),
+            )
         }
         Err(e) => {
-            eprintln!("Tideline: cannot write logs to {}: {e}", data_dir.join(LOG_DIR).display());
+            eprintln!(
+                "Tideline: cannot write logs to {}: {e}",
+                data_dir.join(LOG_DIR).display()
+            );
             (None, None)
         }
     };
     // A second init (tests, embedding) keeps the first subscriber.
-    let _ = tracing_subscriber::registry().with(stderr).with(file_layer).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(stderr)
+        .with(file_layer)
+        .try_init();
     guard
 }

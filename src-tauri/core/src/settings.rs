@@ -33,7 +33,10 @@ impl Default for Settings {
             cooldown_seconds: DEFAULT_COOLDOWN_SECONDS,
             healthy_min: 70.0,
             at_risk_min: 40.0,
-            category_weights: DEFAULT_CATEGORY_WEIGHTS.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
+            category_weights: DEFAULT_CATEGORY_WEIGHTS
+                .iter()
+                .map(|(k, w)| (k.to_string(), *w))
+                .collect(),
             theme: "system".into(),
         }
     }
@@ -77,26 +80,44 @@ impl Settings {
     }
 
     pub fn validate(&self) -> Result<()> {
-        let bad = |key: &str, reason: &str| Err(Error::InvalidSetting { key: key.into(), reason: reason.into() });
+        let bad = |key: &str, reason: &str| {
+            Err(Error::InvalidSetting {
+                key: key.into(),
+                reason: reason.into(),
+            })
+        };
         if self.cooldown_seconds > 7 * 24 * 3600 {
-            return bad(KEY_COOLDOWN, "must be between 0 and 604800 seconds (one week)");
+            return bad(
+                KEY_COOLDOWN,
+                "must be between 0 and 604800 seconds (one week)",
+            );
         }
-        if !(0.0..=100.0).contains(&self.healthy_min) || !(0.0..=100.0).contains(&self.at_risk_min) {
+        if !(0.0..=100.0).contains(&self.healthy_min) || !(0.0..=100.0).contains(&self.at_risk_min)
+        {
             return bad(KEY_HEALTHY_MIN, "band thresholds must be between 0 and 100");
         }
         if self.at_risk_min >= self.healthy_min {
-            return bad(KEY_AT_RISK_MIN, "the At risk threshold must be below the Healthy threshold");
+            return bad(
+                KEY_AT_RISK_MIN,
+                "the At risk threshold must be below the Healthy threshold",
+            );
         }
         if !["system", "light", "dark"].contains(&self.theme.as_str()) {
             return bad(KEY_THEME, "must be system, light or dark");
         }
         for (cat, w) in &self.category_weights {
             if !w.is_finite() || *w < 0.0 {
-                return bad(&format!("{WEIGHT_PREFIX}{cat}"), "a weight must be a number of 0 or more");
+                return bad(
+                    &format!("{WEIGHT_PREFIX}{cat}"),
+                    "a weight must be a number of 0 or more",
+                );
             }
         }
         if self.category_weights.values().all(|w| *w == 0.0) {
-            return bad("health.weights", "at least one category needs a weight above 0");
+            return bad(
+                "health.weights",
+                "at least one category needs a weight above 0",
+            );
         }
         Ok(())
     }
@@ -110,7 +131,9 @@ pub struct SettingsStore {
 
 impl SettingsStore {
     pub fn new(data_dir: &Path) -> Self {
-        SettingsStore { path: data_dir.join(SETTINGS_FILE) }
+        SettingsStore {
+            path: data_dir.join(SETTINGS_FILE),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -173,7 +196,10 @@ impl SettingsStore {
                 .parse()
                 .ok()
                 .filter(|n: &f64| n.is_finite())
-                .ok_or_else(|| Error::InvalidSetting { key: key.into(), reason: format!("\"{text}\" is not a number") })?;
+                .ok_or_else(|| Error::InvalidSetting {
+                    key: key.into(),
+                    reason: format!("\"{text}\" is not a number"),
+                })?;
             Value::from(n)
         };
         let mut raw = self.read_raw()?;
@@ -192,7 +218,10 @@ impl SettingsStore {
     }
 
     fn file_error(&self, reason: &str) -> Error {
-        Error::SettingsFile { path: self.path.clone(), reason: reason.into() }
+        Error::SettingsFile {
+            path: self.path.clone(),
+            reason: reason.into(),
+        }
     }
 }
 

@@ -7,7 +7,6 @@ use super::Band;
 
 /// The typed, known fields of an account's profile plus every other column kept as a custom field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -47,7 +46,6 @@ pub struct Profile {
 
 /// One row of the Health table and of `accounts list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct AccountRow {
     pub id: i64,
     pub name: String,
@@ -68,7 +66,6 @@ pub struct AccountRow {
 /// Which column the Health table is sorted by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum AccountSort {
     #[default]
     Name,
@@ -81,7 +78,6 @@ pub enum AccountSort {
 
 /// Search, filter, sort and paging of the account table, done by the core.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct AccountQuery {
     #[serde(default)]
     #[ts(optional)]
@@ -114,7 +110,6 @@ pub struct AccountQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct AccountPage {
     pub rows: Vec<AccountRow>,
     /// Rows matching the query before paging.
@@ -123,7 +118,6 @@ pub struct AccountPage {
 
 /// The Health tab's summary cards, distribution chart and the status bar.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Overview {
     pub accounts: u32,
     pub scored: u32,

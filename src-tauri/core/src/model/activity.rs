@@ -3,7 +3,6 @@ use ts_rs::TS;
 
 /// One line of the Activity feed: an event and what the subscriber did with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ActivityItem {
     pub event_id: i64,
     /// `KPI_DATA_UPLOADED`, `HEALTH_SCORES_UPDATED` or `ACCOUNT_DATA_CHANGED`.
@@ -23,7 +22,6 @@ pub struct ActivityItem {
 
 /// What one pass of the subscriber over pending events did (`events process`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ProcessReport {
     pub processed: u32,
     pub created: Vec<i64>,

@@ -4,7 +4,6 @@ use ts_rs::TS;
 /// Healthy ≥ 70, At risk 40–69, Critical < 40 (thresholds configurable in Settings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum Band {
     Healthy,
     AtRisk,
@@ -41,7 +40,6 @@ impl Band {
 /// Whether a bigger value of a KPI is better or worse.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum Direction {
     #[default]
     Higher,
@@ -67,7 +65,6 @@ impl Direction {
 
 /// One KPI's contribution to a category score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct KpiDriver {
     pub kpi: String,
     pub value: f64,
@@ -81,7 +78,6 @@ pub struct KpiDriver {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct CategoryScore {
     pub category: String,
     pub score: f64,
@@ -91,7 +87,6 @@ pub struct CategoryScore {
 
 /// The health of one account for one period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct HealthRecord {
     pub account_id: i64,
     /// `YYYY-MM`.
@@ -103,7 +98,6 @@ pub struct HealthRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct TrendPoint {
     pub period: String,
     pub score: f64,
@@ -112,7 +106,6 @@ pub struct TrendPoint {
 
 /// What a "Calculate health scores" run did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct HealthRunReport {
     pub accounts: u32,
     pub periods: u32,

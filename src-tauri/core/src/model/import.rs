@@ -3,7 +3,6 @@ use ts_rs::TS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum ImportKind {
     Kpi,
     Profile,
@@ -28,7 +27,6 @@ impl ImportKind {
 
 /// A row that could not be used, located as the spreadsheet shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Rejection {
     pub sheet: String,
     /// 1-based, as the spreadsheet shows it.
@@ -39,7 +37,6 @@ pub struct Rejection {
 
 /// A sheet that was not read, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct SkippedSheet {
     pub sheet: String,
     pub reason: String,
@@ -47,7 +44,6 @@ pub struct SkippedSheet {
 
 /// What an import did (or, as a dry run, would do). Field names up to `duration_ms` are the CLI's contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ImportReport {
     /// `None` for a dry run.
     pub import_id: Option<i64>,
@@ -81,7 +77,6 @@ pub struct ImportReport {
 
 /// One line of the import history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ImportListItem {
     pub id: i64,
     pub kind: ImportKind,
@@ -97,7 +92,6 @@ pub struct ImportListItem {
 
 /// What a quick look at a file's headers says about it (used after a drop).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct FileProbe {
     pub file: String,
     /// `None` when the headers fit neither kind well enough: the app asks.
@@ -109,7 +103,6 @@ pub struct FileProbe {
 
 /// Streamed while a large file is read and written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ImportProgress {
     pub file: String,
     /// `reading`, `writing` or `done`.

@@ -2,7 +2,6 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Playbook {
     pub key: String,
     pub name: String,
@@ -14,7 +13,6 @@ pub struct Playbook {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum ExecutionStatus {
     InProgress,
     Completed,
@@ -41,7 +39,6 @@ impl ExecutionStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct StepResult {
     pub title: String,
     pub done: bool,
@@ -50,7 +47,6 @@ pub struct StepResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct PlaybookExecution {
     pub id: i64,
     pub account_id: i64,
@@ -67,7 +63,6 @@ pub struct PlaybookExecution {
 
 /// A playbook suggested for an account, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct PlaybookSuggestion {
     pub playbook_key: String,
     pub reason: String,

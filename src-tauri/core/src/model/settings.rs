@@ -5,7 +5,6 @@ use ts_rs::TS;
 
 /// Everything the Settings screen edits; stored as flat keys in `settings.json` (tauri-plugin-store's file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Settings {
     /// `snapshot.cooldown_seconds`.
     pub cooldown_seconds: u32,

@@ -5,7 +5,6 @@ use super::{CategoryScore, Direction, PlaybookExecution, Profile, TrendPoint};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum SnapshotType {
     EventDriven,
     Manual,
@@ -33,7 +32,6 @@ impl SnapshotType {
 
 /// A KPI's latest value as the snapshot saw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct KpiState {
     pub name: String,
     pub category: Option<String>,
@@ -48,7 +46,6 @@ pub struct KpiState {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct HealthState {
     pub period: String,
     pub score: f64,
@@ -59,7 +56,6 @@ pub struct HealthState {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ImportBrief {
     pub id: i64,
     pub kind: super::ImportKind,
@@ -69,7 +65,6 @@ pub struct ImportBrief {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct SnapshotAccount {
     pub id: i64,
     pub name: String,
@@ -78,7 +73,6 @@ pub struct SnapshotAccount {
 
 /// The versioned document: the account's whole state at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct SnapshotContent {
     pub schema_version: u32,
     pub account: SnapshotAccount,
@@ -93,7 +87,6 @@ pub struct SnapshotContent {
 
 /// A short account of what differs from the previous snapshot.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ChangeSummary {
     pub previous_snapshot_id: Option<i64>,
     /// Human-readable lines, e.g. `Health 62.0 → 71.5 (At risk → Healthy)`.
@@ -101,7 +94,6 @@ pub struct ChangeSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Snapshot {
     pub id: i64,
     pub account_id: i64,
@@ -118,7 +110,6 @@ pub struct Snapshot {
 
 /// A line of the snapshot timeline (no document).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct SnapshotListItem {
     pub id: i64,
     pub account_id: i64,
@@ -131,7 +122,6 @@ pub struct SnapshotListItem {
 
 /// What a click on an account in the Health tab shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct SnapshotOpen {
     pub created: bool,
     pub snapshot: Snapshot,
@@ -143,7 +133,6 @@ pub struct SnapshotOpen {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct DiffEntry {
     /// Dotted path, e.g. `profile.arr` or `kpis.NPS.value`.
     pub path: String,
@@ -153,7 +142,6 @@ pub struct DiffEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct SnapshotDiff {
     pub from: SnapshotListItem,
     pub to: SnapshotListItem,
@@ -162,7 +150,6 @@ pub struct SnapshotDiff {
 
 /// The answer to a question about an account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct AskAnswer {
     pub answer: String,
     pub snapshot_id: i64,

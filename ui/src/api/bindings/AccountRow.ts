@@ -5,7 +5,7 @@ import type { Profile } from "./Profile";
 /**
  * One row of the Health table and of `accounts list`.
  */
-export type AccountRow = { id: bigint, name: string, external_id?: string, health_score: number | null, band: Band | null, 
+export type AccountRow = { id: number, name: string, external_id?: string, health_score: number | null, band: Band | null, 
 /**
  * Latest health period (`YYYY-MM`), when scored.
  */
@@ -13,4 +13,4 @@ health_period: string | null,
 /**
  * Overall score per period, oldest first (the sparkline).
  */
-trend: Array<number>, last_snapshot_at: string | null, snapshot_count: bigint, profile: Profile, };
+trend: Array<number>, last_snapshot_at: string | null, snapshot_count: number, profile: Profile, };

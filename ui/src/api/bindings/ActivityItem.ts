@@ -3,11 +3,11 @@
 /**
  * One line of the Activity feed: an event and what the subscriber did with it.
  */
-export type ActivityItem = { event_id: bigint, 
+export type ActivityItem = { event_id: number, 
 /**
  * `KPI_DATA_UPLOADED`, `HEALTH_SCORES_UPDATED` or `ACCOUNT_DATA_CHANGED`.
  */
-event_type: string, trigger_event: string, account_id: bigint, account_name: string, 
+event_type: string, trigger_event: string, account_id: number, account_name: string, 
 /**
  * Where the change came from, e.g. `import 12`, `health run`, `playbook 3`.
  */
@@ -15,4 +15,4 @@ source: string, created_at: string,
 /**
  * `pending`, `created` or `skipped`.
  */
-outcome: string, snapshot_id: bigint | null, cooldown_remaining_seconds: number | null, handled_at: string | null, };
+outcome: string, snapshot_id: number | null, cooldown_remaining_seconds: number | null, handled_at: string | null, };

@@ -3,7 +3,7 @@
 /**
  * The answer to a question about an account.
  */
-export type AskAnswer = { answer: string, snapshot_id: bigint, snapshot_created: boolean, 
+export type AskAnswer = { answer: string, snapshot_id: number, snapshot_created: boolean, 
 /**
  * Which parts of the snapshot the answer used, e.g. `health`, `kpis.NPS`.
  */

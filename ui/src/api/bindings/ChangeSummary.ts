@@ -3,7 +3,7 @@
 /**
  * A short account of what differs from the previous snapshot.
  */
-export type ChangeSummary = { previous_snapshot_id: bigint | null, 
+export type ChangeSummary = { previous_snapshot_id: number | null, 
 /**
  * Human-readable lines, e.g. `Health 62.0 → 71.5 (At risk → Healthy)`.
  */

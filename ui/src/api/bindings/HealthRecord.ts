@@ -5,7 +5,7 @@ import type { CategoryScore } from "./CategoryScore";
 /**
  * The health of one account for one period.
  */
-export type HealthRecord = { account_id: bigint, 
+export type HealthRecord = { account_id: number, 
 /**
  * `YYYY-MM`.
  */

@@ -3,4 +3,4 @@
 /**
  * What a "Calculate health scores" run did.
  */
-export type HealthRunReport = { accounts: number, periods: number, created: number, updated: number, unchanged: number, events: number, duration_ms: bigint, };
+export type HealthRunReport = { accounts: number, periods: number, created: number, updated: number, unchanged: number, events: number, duration_ms: number, };

@@ -4,4 +4,4 @@ import type { ImportKind } from "./ImportKind";
 /**
  * One line of the import history.
  */
-export type ImportListItem = { id: bigint, kind: ImportKind, file: string, sha256: string, rows_read: number, rows_imported: number, rows_rejected: number, duration_ms: bigint, status: string, created_at: string, };
+export type ImportListItem = { id: number, kind: ImportKind, file: string, sha256: string, rows_read: number, rows_imported: number, rows_rejected: number, duration_ms: number, status: string, created_at: string, };

@@ -10,11 +10,11 @@ export type ImportReport = {
 /**
  * `None` for a dry run.
  */
-import_id: bigint | null, kind: ImportKind, file: string, sha256: string, rows_read: number, rows_imported: number, rows_rejected: number, 
+import_id: number | null, kind: ImportKind, file: string, sha256: string, rows_read: number, rows_imported: number, rows_rejected: number, 
 /**
  * Accounts with at least one imported row (KPI) or a changed profile (profile).
  */
-accounts: Array<string>, rejected: Array<Rejection>, duration_ms: bigint, dry_run: boolean, 
+accounts: Array<string>, rejected: Array<Rejection>, duration_ms: number, dry_run: boolean, 
 /**
  * Imported rows that were not in the database before.
  */

@@ -2,4 +2,4 @@
 import type { ExecutionStatus } from "./ExecutionStatus";
 import type { StepResult } from "./StepResult";
 
-export type PlaybookExecution = { id: bigint, account_id: bigint, account_name: string, playbook_key: string, playbook_name: string, status: ExecutionStatus, steps: Array<StepResult>, notes: string | null, started_at: string, updated_at: string, completed_at: string | null, };
+export type PlaybookExecution = { id: number, account_id: number, account_name: string, playbook_key: string, playbook_name: string, status: ExecutionStatus, steps: Array<StepResult>, notes: string | null, started_at: string, updated_at: string, completed_at: string | null, };

@@ -4,7 +4,7 @@ import type { ActivityItem } from "./ActivityItem";
 /**
  * What one pass of the subscriber over pending events did (`events process`).
  */
-export type ProcessReport = { processed: number, created: Array<bigint>, skipped: number, 
+export type ProcessReport = { processed: number, created: Array<number>, skipped: number, 
 /**
  * The handled events, in order.
  */

@@ -11,4 +11,4 @@ contract_start?: string,
 /**
  * ISO date `YYYY-MM-DD`.
  */
-renewal_date?: string, owner?: string, employees?: bigint, website?: string, notes?: string, custom?: { [key in string]: string }, };
+renewal_date?: string, owner?: string, employees?: number, website?: string, notes?: string, custom?: { [key in string]: string }, };

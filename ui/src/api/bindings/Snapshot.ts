@@ -2,7 +2,7 @@
 import type { SnapshotContent } from "./SnapshotContent";
 import type { SnapshotType } from "./SnapshotType";
 
-export type Snapshot = { id: bigint, account_id: bigint, account_name: string, snapshot_type: SnapshotType, trigger_event: string, 
+export type Snapshot = { id: number, account_id: number, account_name: string, snapshot_type: SnapshotType, trigger_event: string, 
 /**
  * RFC 3339, UTC.
  */

@@ -4,4 +4,4 @@ import type { SnapshotType } from "./SnapshotType";
 /**
  * A line of the snapshot timeline (no document).
  */
-export type SnapshotListItem = { id: bigint, account_id: bigint, snapshot_type: SnapshotType, trigger_event: string, created_at: string, health_score: number | null, changes: Array<string>, };
+export type SnapshotListItem = { id: number, account_id: number, snapshot_type: SnapshotType, trigger_event: string, created_at: string, health_score: number | null, changes: Array<string>, };

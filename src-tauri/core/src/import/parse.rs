@@ -1,0 +1,489 @@
+//! Turning sheet rows into typed KPI and profile rows, rejecting (with sheet, row, column and reason) every row
+//! that can't be used. Pure: no database here.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::headers::{self, Field, HeaderMap};
+use super::values::{cell_date, cell_number, cell_text};
+use super::workbook::{column_name, Cell, Row, Sheet, Workbook};
+use crate::accounts::{clean_name, normalize_name};
+use crate::error::{Error, Result};
+use crate::model::{Direction, ImportKind, Profile, Rejection, SkippedSheet};
+
+/// How an import row names its account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountKey {
+    pub name: String,
+    pub external_id: Option<String>,
+}
+
+impl AccountKey {
+    pub fn name_key(&self) -> String {
+        normalize_name(&self.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiRow {
+    pub row: u32,
+    pub account: AccountKey,
+    pub kpi_name: String,
+    pub kpi_key: String,
+    pub category: Option<String>,
+    pub value: f64,
+    pub unit: Option<String>,
+    pub target: Option<f64>,
+    pub direction: Direction,
+    pub weight: f64,
+    /// First day of the row's month.
+    pub period: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileRow {
+    pub row: u32,
+    pub account: AccountKey,
+    /// Only the fields this row sets; a blank cell is `None` and leaves the stored value.
+    pub patch: Profile,
+}
+
+#[derive(Debug, Clone)]
+pub struct Parsed<T> {
+    pub rows: Vec<T>,
+    pub rejected: Vec<Rejection>,
+    pub rows_read: u32,
+    pub sheets: Vec<String>,
+    pub skipped: Vec<SkippedSheet>,
+}
+
+impl<T> Default for Parsed<T> {
+    fn default() -> Self {
+        Parsed {
+            rows: Vec::new(),
+            rejected: Vec::new(),
+            rows_read: 0,
+            sheets: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+}
+
+/// The first day of the month a date falls in: KPI periods are monthly.
+pub fn month_of(d: NaiveDate) -> NaiveDate {
+    d.with_day0(0).unwrap_or(d)
+}
+
+struct RowCtx<'a> {
+    sheet: &'a str,
+    row: &'a Row,
+    header: &'a HeaderMap,
+}
+
+impl RowCtx<'_> {
+    fn cell(&self, f: Field) -> Option<&Cell> {
+        self.header
+            .col(f)
+            .and_then(|c| self.row.get(c))
+            .filter(|c| !is_blank(c))
+    }
+
+    fn reject(&self, f: Field, reason: impl Into<String>) -> Rejection {
+        let col = self.header.col(f).unwrap_or(0);
+        let title = self.header.title(f).unwrap_or("?");
+        Rejection {
+            sheet: self.sheet.to_string(),
+            row: self.row.number,
+            column: title.to_string(),
+            reason: format!(
+                "cell {}{}: {}",
+                column_name(col),
+                self.row.number,
+                reason.into()
+            ),
+        }
+    }
+
+    fn text(&self, f: Field) -> std::result::Result<Option<String>, Rejection> {
+        match self.cell(f) {
+            None => Ok(None),
+            Some(c) => match cell_text(c) {
+                Ok(t) => Ok(Some(t.trim().to_string()).filter(|t| !t.is_empty())),
+                Err(reason) => Err(self.reject(f, reason)),
+            },
+        }
+    }
+
+    fn number(
+        &self,
+        f: Field,
+    ) -> std::result::Result<Option<super::values::ParsedNumber>, Rejection> {
+        match self.cell(f) {
+            None => Ok(None),
+            Some(c) => cell_number(c)
+                .map(Some)
+                .map_err(|reason| self.reject(f, reason)),
+        }
+    }
+
+    fn date(&self, f: Field) -> std::result::Result<Option<NaiveDate>, Rejection> {
+        match self.cell(f) {
+            None => Ok(None),
+            Some(c) => cell_date(c)
+                .map(Some)
+                .map_err(|reason| self.reject(f, reason)),
+        }
+    }
+
+    fn missing(&self, f: Field, what: &str) -> Rejection {
+        self.reject(f, format!("{what} is empty"))
+    }
+
+    /// The row's account: the Account / Account ID columns, else the account chosen for the file.
+    fn account(&self, fallback: Option<&str>) -> std::result::Result<AccountKey, Rejection> {
+        let name = self.text(Field::Account)?;
+        let external_id = self.text(Field::AccountId)?;
+        match (name, external_id, fallback) {
+            (Some(n), ext, _) => Ok(AccountKey {
+                name: clean_name(&n),
+                external_id: ext,
+            }),
+            (None, Some(ext), _) => Ok(AccountKey {
+                name: ext.clone(),
+                external_id: Some(ext),
+            }),
+            (None, None, Some(f)) => Ok(AccountKey {
+                name: clean_name(f),
+                external_id: None,
+            }),
+            (None, None, None) => Err(self.missing(Field::Account, "the account name")),
+        }
+    }
+
+    /// True when none of the header's columns has a value in this row (a spacer or a footnote elsewhere).
+    fn is_empty(&self) -> bool {
+        self.header
+            .fields
+            .iter()
+            .all(|(_, c, _)| self.row.get(*c).is_none_or(is_blank))
+    }
+
+    /// A repeat of the header row (tables pasted one under another).
+    fn is_header_again(&self) -> bool {
+        self.header.fields.iter().all(|(_, c, title)| {
+            matches!(self.row.get(*c), Some(Cell::Text(t)) if t.trim().eq_ignore_ascii_case(title))
+        })
+    }
+}
+
+fn is_blank(c: &Cell) -> bool {
+    matches!(c, Cell::Text(t) if t.trim().is_empty())
+}
+
+/// Guesses whether lower is better from a KPI's name, for files without a Direction column.
+pub fn default_direction(kpi_name: &str) -> Direction {
+    const LOWER: &[&str] = &[
+        "churn",
+        "ticket",
+        "escalation",
+        "response time",
+        "resolution time",
+        "time to",
+        "backlog",
+        "bug",
+        "incident",
+        "downtime",
+        "outage",
+        "cost",
+        "days overdue",
+        "overdue",
+        "complaint",
+        "defect",
+        "latency",
+        "error rate",
+        "detractor",
+    ];
+    let n = kpi_name.to_lowercase();
+    if LOWER.iter().any(|w| n.contains(w)) {
+        Direction::Lower
+    } else {
+        Direction::Higher
+    }
+}
+
+fn parse_direction(text: &str) -> Option<Direction> {
+    match normalize_name(text).as_str() {
+        "higher" | "higher is better" | "high" | "up" | "increase" | "max" | "maximise"
+        | "maximize" | "↑" | "+" => Some(Direction::Higher),
+        "lower" | "lower is better" | "low" | "down" | "decrease" | "min" | "minimise"
+        | "minimize" | "↓" | "-" => Some(Direction::Lower),
+        _ => None,
+    }
+}
+
+/// Picks the sheets that have a header of `kind`; the rest are listed as skipped.
+fn sheets_with_header(
+    wb: &Workbook,
+    kind: ImportKind,
+) -> Result<(Vec<(&Sheet, HeaderMap)>, Vec<SkippedSheet>)> {
+    let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    for sheet in &wb.sheets {
+        match headers::find_header(sheet, kind) {
+            Some(h) => found.push((sheet, h)),
+            None => skipped.push(SkippedSheet {
+                sheet: sheet.name.clone(),
+                reason: if sheet.rows.is_empty() {
+                    "the sheet is empty".into()
+                } else {
+                    format!(
+                        "no {} in its first {} rows",
+                        headers::expected(kind),
+                        headers::HEADER_SEARCH_ROWS
+                    )
+                },
+            }),
+        }
+    }
+    if found.is_empty() {
+        let detail = if skipped.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (sheets looked at: {})",
+                skipped
+                    .iter()
+                    .map(|s| s.sheet.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        return Err(Error::HeaderNotFound {
+            file: wb.file.clone(),
+            expected: headers::expected(kind).into(),
+            detail,
+        });
+    }
+    Ok((found, skipped))
+}
+
+/// KPI rows of every sheet with a KPI header. `fallback_account` is the account chosen in the UI / `--account`.
+pub fn parse_kpis(
+    wb: &Workbook,
+    fallback_account: Option<&str>,
+    today: NaiveDate,
+) -> Result<Parsed<KpiRow>> {
+    let (sheets, skipped) = sheets_with_header(wb, ImportKind::Kpi)?;
+    let fallback = fallback_account.map(str::trim).filter(|s| !s.is_empty());
+    if fallback.is_none()
+        && sheets
+            .iter()
+            .all(|(_, h)| !h.has(Field::Account) && !h.has(Field::AccountId))
+    {
+        return Err(Error::AccountRequired {
+            file: wb.file.clone(),
+        });
+    }
+    let default_period = month_of(today);
+    let mut out = Parsed {
+        skipped,
+        ..Default::default()
+    };
+    for (sheet, header) in sheets {
+        out.sheets.push(sheet.name.clone());
+        let account_fallback = if header.has(Field::Account) || header.has(Field::AccountId) {
+            None
+        } else {
+            fallback
+        };
+        for row in &sheet.rows[header.index + 1..] {
+            let ctx = RowCtx {
+                sheet: &sheet.name,
+                row,
+                header: &header,
+            };
+            if ctx.is_empty() || ctx.is_header_again() {
+                continue;
+            }
+            out.rows_read += 1;
+            match kpi_row(&ctx, account_fallback.or(fallback), default_period) {
+                Ok(r) => out.rows.push(r),
+                Err(rej) => out.rejected.push(rej),
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn kpi_row(
+    ctx: &RowCtx<'_>,
+    fallback: Option<&str>,
+    default_period: NaiveDate,
+) -> std::result::Result<KpiRow, Rejection> {
+    let account = ctx.account(fallback)?;
+    let kpi_name = ctx
+        .text(Field::Kpi)?
+        .ok_or_else(|| ctx.missing(Field::Kpi, "the KPI name"))?;
+    let value = ctx
+        .number(Field::Value)?
+        .ok_or_else(|| ctx.missing(Field::Value, "the value"))?;
+    if !value.value.is_finite() {
+        return Err(ctx.reject(Field::Value, "the value is not a finite number"));
+    }
+    let target = ctx.number(Field::Target)?;
+    let weight = match ctx.number(Field::Weight)? {
+        None => 1.0,
+        Some(w) if w.value.is_finite() && w.value >= 0.0 => w.value,
+        Some(_) => return Err(ctx.reject(Field::Weight, "a weight must be a number of 0 or more")),
+    };
+    let direction = match ctx.text(Field::Direction)? {
+        None => default_direction(&kpi_name),
+        Some(t) => parse_direction(&t).ok_or_else(|| {
+            ctx.reject(
+                Field::Direction,
+                format!("\"{t}\" is not a direction (use \"higher\" or \"lower\" is better)"),
+            )
+        })?,
+    };
+    let period = ctx
+        .date(Field::Period)?
+        .map(month_of)
+        .unwrap_or(default_period);
+    let unit = ctx.text(Field::Unit)?.or_else(|| {
+        if value.is_percent {
+            Some("%".to_string())
+        } else {
+            value.currency.clone()
+        }
+    });
+    Ok(KpiRow {
+        row: ctx.row.number,
+        account,
+        kpi_key: normalize_name(&kpi_name),
+        kpi_name: clean_name(&kpi_name),
+        category: ctx.text(Field::Category)?.map(|c| clean_name(&c)),
+        value: value.value,
+        unit,
+        target: target.map(|t| t.value).filter(|t| t.is_finite()),
+        direction,
+        weight,
+        period,
+    })
+}
+
+/// Profile rows of every sheet with a profile header; unknown columns become custom fields.
+pub fn parse_profiles(wb: &Workbook) -> Result<Parsed<ProfileRow>> {
+    let (sheets, skipped) = sheets_with_header(wb, ImportKind::Profile)?;
+    let mut out = Parsed {
+        skipped,
+        ..Default::default()
+    };
+    for (sheet, header) in sheets {
+        out.sheets.push(sheet.name.clone());
+        for row in &sheet.rows[header.index + 1..] {
+            let ctx = RowCtx {
+                sheet: &sheet.name,
+                row,
+                header: &header,
+            };
+            let custom_empty = header
+                .other
+                .iter()
+                .all(|(c, _)| row.get(*c).is_none_or(is_blank));
+            if (ctx.is_empty() && custom_empty) || ctx.is_header_again() {
+                continue;
+            }
+            out.rows_read += 1;
+            match profile_row(&ctx) {
+                Ok(r) => out.rows.push(r),
+                Err(rej) => out.rejected.push(rej),
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn profile_row(ctx: &RowCtx<'_>) -> std::result::Result<ProfileRow, Rejection> {
+    let account = ctx.account(None)?;
+    let iso = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let employees = match ctx.number(Field::Employees)? {
+        None => None,
+        Some(n) if n.value.is_finite() && n.value >= 0.0 && n.value < 1e12 => {
+            Some(n.value.round() as i64)
+        }
+        Some(_) => {
+            return Err(ctx.reject(
+                Field::Employees,
+                "the number of employees must be 0 or more",
+            ))
+        }
+    };
+    let arr = match ctx.number(Field::Arr)? {
+        None => None,
+        Some(n) if n.value.is_finite() => Some(n.value),
+        Some(_) => return Err(ctx.reject(Field::Arr, "ARR is not a finite number")),
+    };
+    let mut custom = BTreeMap::new();
+    for (col, title) in &ctx.header.other {
+        let Some(cell) = ctx.row.get(*col).filter(|c| !is_blank(c)) else {
+            continue;
+        };
+        match cell_text(cell) {
+            Ok(t) if !t.trim().is_empty() => {
+                custom.insert(title.trim().to_string(), t.trim().to_string());
+            }
+            Ok(_) => {}
+            Err(reason) => {
+                return Err(Rejection {
+                    sheet: ctx.sheet.to_string(),
+                    row: ctx.row.number,
+                    column: title.clone(),
+                    reason: format!("cell {}{}: {}", column_name(*col), ctx.row.number, reason),
+                })
+            }
+        }
+    }
+    let patch = Profile {
+        industry: ctx.text(Field::Industry)?,
+        region: ctx.text(Field::Region)?,
+        segment: ctx.text(Field::Segment)?,
+        arr,
+        contract_start: iso(ctx.date(Field::ContractStart)?),
+        renewal_date: iso(ctx.date(Field::RenewalDate)?),
+        owner: ctx.text(Field::Owner)?.map(|o| clean_name(&o)),
+        employees,
+        website: ctx.text(Field::Website)?,
+        notes: ctx.text(Field::Notes)?,
+        custom,
+    };
+    Ok(ProfileRow {
+        row: ctx.row.number,
+        account,
+        patch,
+    })
+}
+
+/// Lays `patch` over `base`: set fields replace, blank ones keep what was stored.
+pub fn merge_profile(base: &Profile, patch: &Profile) -> Profile {
+    let mut p = base.clone();
+    macro_rules! take {
+        ($($f:ident),*) => { $( if patch.$f.is_some() { p.$f = patch.$f.clone(); } )* };
+    }
+    take!(
+        industry,
+        region,
+        segment,
+        arr,
+        contract_start,
+        renewal_date,
+        owner,
+        employees,
+        website,
+        notes
+    );
+    for (k, v) in &patch.custom {
+        p.custom.insert(k.clone(), v.clone());
+    }
+    p
+}

@@ -1,0 +1,187 @@
+//! Account snapshots: explicit creation, the Health-tab click rule, reading, listing, diffing and verifying.
+//! Event-driven snapshots are made only by the subscriber (`crate::events`).
+
+pub mod build;
+pub mod cooldown;
+pub mod diff;
+pub mod store;
+
+use crate::clock;
+use crate::db::begin_write;
+use crate::error::Result;
+use crate::model::{Snapshot, SnapshotDiff, SnapshotListItem, SnapshotOpen, SnapshotType};
+use crate::Tideline;
+
+/// The trigger recorded when a CSM opens an account in the Health tab.
+pub const CLICK_TRIGGER: &str = "User clicked account in Health tab";
+/// The trigger recorded when a question finds no snapshot to answer from.
+pub const RAG_TRIGGER: &str = "rag_query_missing_snapshot";
+pub const MANUAL_TRIGGER: &str = "manual";
+
+impl Tideline {
+    /// An explicit snapshot ("Take snapshot now", `snapshot create`): any type, no cooldown.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn create_snapshot(
+        &self,
+        account_id: i64,
+        snapshot_type: SnapshotType,
+        trigger_event: Option<&str>,
+    ) -> Result<Snapshot> {
+        let trigger = trigger_event
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .unwrap_or(MANUAL_TRIGGER);
+        let now = clock::to_db(self.now());
+        let mut tx = begin_write(self.pool()).await?;
+        let snap = store::create(&mut tx, account_id, snapshot_type, trigger, &now).await?;
+        tx.commit().await?;
+        tracing::info!(
+            "Created {} snapshot {} for account {} (trigger: {})",
+            snapshot_type.as_str(),
+            snap.id,
+            snap.account_name,
+            trigger
+        );
+        Ok(snap)
+    }
+
+    /// What a click on an account in the Health tab does: show the latest snapshot if it is younger than the
+    /// cooldown window, else take a `manual` one and show that. Check and create are one transaction, so a
+    /// double click never makes two.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn open_account(&self, account_id: i64) -> Result<SnapshotOpen> {
+        let cooldown = self.settings()?.cooldown_seconds;
+        let now = self.now();
+        let now_text = clock::to_db(now);
+        let mut tx = begin_write(self.pool()).await?;
+        self.account_by_id(account_id).await?;
+        let newest = store::newest(&mut tx, account_id).await?;
+        let fresh = match &newest {
+            Some((id, at)) => {
+                cooldown::remaining(Some(store::parse_time(at)?), now, cooldown).map(|_| *id)
+            }
+            None => None,
+        };
+        let (snapshot, created) = match fresh {
+            Some(id) => (store::load(&mut tx, id).await?, false),
+            None => (
+                store::create(
+                    &mut tx,
+                    account_id,
+                    SnapshotType::Manual,
+                    CLICK_TRIGGER,
+                    &now_text,
+                )
+                .await?,
+                true,
+            ),
+        };
+        let changes_since = changes_since(&mut tx, account_id, &snapshot.created_at).await?;
+        tx.commit().await?;
+        if created {
+            tracing::info!(
+                "Created manual snapshot {} for account {} (trigger: {})",
+                snapshot.id,
+                snapshot.account_name,
+                CLICK_TRIGGER
+            );
+        }
+        let remaining = cooldown::remaining(
+            Some(store::parse_time(&snapshot.created_at)?),
+            now,
+            cooldown,
+        );
+        Ok(SnapshotOpen {
+            created,
+            snapshot,
+            changes_since,
+            cooldown_remaining_seconds: remaining.unwrap_or(0),
+            cooldown_seconds: cooldown,
+        })
+    }
+
+    pub async fn latest_snapshot(&self, account_id: i64) -> Result<Option<Snapshot>> {
+        let mut conn = self.pool().acquire().await?;
+        match store::newest(&mut conn, account_id).await? {
+            Some((id, _)) => Ok(Some(store::load(&mut conn, id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The account's snapshots, newest first.
+    pub async fn list_snapshots(
+        &self,
+        account_id: i64,
+        limit: u32,
+    ) -> Result<Vec<SnapshotListItem>> {
+        let mut conn = self.pool().acquire().await?;
+        store::list(&mut conn, account_id, limit).await
+    }
+
+    pub async fn get_snapshot(&self, id: i64) -> Result<Snapshot> {
+        let mut conn = self.pool().acquire().await?;
+        store::load(&mut conn, id).await
+    }
+
+    /// Whether snapshot `id` still matches the SHA-256 recorded when it was taken.
+    pub async fn verify_snapshot(&self, id: i64) -> Result<bool> {
+        let mut conn = self.pool().acquire().await?;
+        store::verify(&mut conn, id).await
+    }
+
+    /// Side-by-side comparison of two snapshots (usually of one account; any two are allowed).
+    pub async fn diff_snapshots(&self, from: i64, to: i64) -> Result<SnapshotDiff> {
+        let mut conn = self.pool().acquire().await?;
+        let a = store::load(&mut conn, from).await?;
+        let b = store::load(&mut conn, to).await?;
+        Ok(SnapshotDiff {
+            from: store::list_item_of(&mut conn, from).await?,
+            to: store::list_item_of(&mut conn, to).await?,
+            entries: diff::diff(&a.content, &b.content),
+        })
+    }
+
+    /// The snapshot a question is answered from: the latest, or a `rag_auto` one made now if the account has none.
+    pub async fn snapshot_for_question(&self, account_id: i64) -> Result<(Snapshot, bool)> {
+        let account = self.account_by_id(account_id).await?;
+        let now = clock::to_db(self.now());
+        let mut tx = begin_write(self.pool()).await?;
+        if let Some((id, _)) = store::newest(&mut tx, account_id).await? {
+            let snap = store::load(&mut tx, id).await?;
+            tx.commit().await?;
+            return Ok((snap, false));
+        }
+        tracing::info!(
+            "📸 No snapshot found for {}, creating one automatically...",
+            account.name
+        );
+        let snap = store::create(
+            &mut tx,
+            account_id,
+            SnapshotType::RagAuto,
+            RAG_TRIGGER,
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!("✓ Auto-created snapshot {} for {}", snap.id, account.name);
+        Ok((snap, true))
+    }
+}
+
+/// Events for the account that did not make a snapshot (skipped, or still pending) since `since`.
+async fn changes_since(
+    conn: &mut sqlx::SqliteConnection,
+    account_id: i64,
+    since: &str,
+) -> Result<u32> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM events WHERE account_id = ? AND created_at > ? \
+         AND (handled_at IS NULL OR outcome = 'skipped')",
+    )
+    .bind(account_id)
+    .bind(since)
+    .fetch_one(conn)
+    .await?;
+    Ok(n as u32)
+}

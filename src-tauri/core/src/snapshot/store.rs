@@ -1,0 +1,160 @@
+//! Storing and reading snapshots. A snapshot is written once (a trigger forbids updates) with the SHA-256 of the
+//! exact JSON text stored, so it can be verified later.
+
+use sha2::{Digest, Sha256};
+use sqlx::{Row, SqliteConnection};
+
+use super::{build, diff};
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::model::{ChangeSummary, Snapshot, SnapshotContent, SnapshotListItem, SnapshotType};
+
+/// The newest snapshot of an account: id and creation time (text, as stored).
+pub async fn newest(conn: &mut SqliteConnection, account_id: i64) -> Result<Option<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, created_at FROM snapshots WHERE account_id = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(account_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Builds and stores a snapshot of the account as it is now, with what changed since its previous one.
+pub async fn create(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    snapshot_type: SnapshotType,
+    trigger_event: &str,
+    now: &str,
+) -> Result<Snapshot> {
+    let mut content = build::build_content(conn, account_id).await?;
+    if let Some((prev_id, _)) = newest(conn, account_id).await? {
+        let prev = load(conn, prev_id).await?;
+        let entries = diff::diff(&prev.content, &content);
+        content.changes = ChangeSummary {
+            previous_snapshot_id: Some(prev_id),
+            lines: diff::summary_lines(&entries),
+        };
+    }
+    let text = serde_json::to_string(&content)?;
+    let sha = hex::encode(Sha256::digest(text.as_bytes()));
+    let health = content.health.as_ref().map(|h| h.score);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO snapshots (account_id, snapshot_type, trigger_event, created_at, schema_version, content, \
+                                content_sha256, health_score) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(snapshot_type.as_str())
+    .bind(trigger_event)
+    .bind(now)
+    .bind(build::SCHEMA_VERSION)
+    .bind(&text)
+    .bind(&sha)
+    .bind(health)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Snapshot {
+        id,
+        account_id,
+        account_name: content.account.name.clone(),
+        snapshot_type,
+        trigger_event: trigger_event.to_string(),
+        created_at: now.to_string(),
+        schema_version: build::SCHEMA_VERSION,
+        content_sha256: sha,
+        content,
+    })
+}
+
+pub async fn load(conn: &mut SqliteConnection, id: i64) -> Result<Snapshot> {
+    let r = sqlx::query(
+        "SELECT s.id, s.account_id, a.name, s.snapshot_type, s.trigger_event, s.created_at, s.schema_version, \
+                s.content, s.content_sha256 \
+         FROM snapshots s JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(Error::SnapshotNotFound { id })?;
+    let stype: String = r.get(3);
+    let content: SnapshotContent = serde_json::from_str(r.get::<&str, _>(7))?;
+    Ok(Snapshot {
+        id: r.get(0),
+        account_id: r.get(1),
+        account_name: r.get(2),
+        snapshot_type: parse_type(&stype)?,
+        trigger_event: r.get(4),
+        created_at: r.get(5),
+        schema_version: r.get::<i64, _>(6) as u32,
+        content,
+        content_sha256: r.get(8),
+    })
+}
+
+/// Whether the stored document still hashes to its recorded SHA-256.
+pub async fn verify(conn: &mut SqliteConnection, id: i64) -> Result<bool> {
+    let (text, sha): (String, String) =
+        sqlx::query_as("SELECT content, content_sha256 FROM snapshots WHERE id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?
+            .ok_or(Error::SnapshotNotFound { id })?;
+    Ok(hex::encode(Sha256::digest(text.as_bytes())) == sha)
+}
+
+pub async fn list(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    limit: u32,
+) -> Result<Vec<SnapshotListItem>> {
+    let rows = sqlx::query(
+        "SELECT id, account_id, snapshot_type, trigger_event, created_at, health_score, \
+                json_extract(content, '$.changes.lines') \
+         FROM snapshots WHERE account_id = ? ORDER BY id DESC LIMIT ?",
+    )
+    .bind(account_id)
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(list_item).collect()
+}
+
+pub async fn list_item_of(conn: &mut SqliteConnection, id: i64) -> Result<SnapshotListItem> {
+    let r = sqlx::query(
+        "SELECT id, account_id, snapshot_type, trigger_event, created_at, health_score, \
+                json_extract(content, '$.changes.lines') FROM snapshots WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(Error::SnapshotNotFound { id })?;
+    list_item(&r)
+}
+
+fn list_item(r: &sqlx::sqlite::SqliteRow) -> Result<SnapshotListItem> {
+    let stype: String = r.get(2);
+    let changes: Option<String> = r.get(6);
+    Ok(SnapshotListItem {
+        id: r.get(0),
+        account_id: r.get(1),
+        snapshot_type: parse_type(&stype)?,
+        trigger_event: r.get(3),
+        created_at: r.get(4),
+        health_score: r.get(5),
+        changes: changes
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()?
+            .unwrap_or_default(),
+    })
+}
+
+fn parse_type(s: &str) -> Result<SnapshotType> {
+    SnapshotType::parse(s).ok_or_else(|| Error::Corrupt(format!("unknown snapshot type {s}")))
+}
+
+/// Parses a stored timestamp.
+pub fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    clock::from_db(s).ok_or_else(|| Error::Corrupt(format!("bad timestamp {s}")))
+}

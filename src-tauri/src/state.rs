@@ -1,0 +1,61 @@
+//! The app's state: one open core handle for the chosen data folder.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use tauri::{AppHandle, Manager};
+use tideline_core::logging::WorkerGuard;
+use tideline_core::Tideline;
+
+/// The desktop app's own command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "tideline",
+    version,
+    about = "Tideline: account health and snapshots"
+)]
+pub struct AppArgs {
+    /// Folder holding tideline.db, settings.json and logs/ (default: the app's data folder).
+    #[arg(long, env = "TIDELINE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl AppArgs {
+    /// Unknown arguments (a desktop launcher may add some) are ignored rather than stopping the app.
+    pub fn from_env() -> AppArgs {
+        AppArgs::try_parse().unwrap_or_else(|e| {
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) {
+                e.exit();
+            }
+            eprintln!("Tideline: ignoring arguments: {e}");
+            AppArgs {
+                data_dir: std::env::var_os(tideline_core::DATA_DIR_ENV).map(PathBuf::from),
+            }
+        })
+    }
+}
+
+pub struct AppState {
+    pub core: Tideline,
+    _log_guard: Option<WorkerGuard>,
+}
+
+impl AppState {
+    pub fn open(app: &AppHandle, args: &AppArgs) -> Result<AppState, Box<dyn std::error::Error>> {
+        let data_dir = match &args.data_dir {
+            Some(d) => d.clone(),
+            None => app.path().app_data_dir()?,
+        };
+        std::fs::create_dir_all(&data_dir)?;
+        let log_guard = tideline_core::logging::init(&data_dir);
+        let core = tauri::async_runtime::block_on(Tideline::open(&data_dir))?;
+        tracing::info!("Tideline started with data folder {}", data_dir.display());
+        Ok(AppState {
+            core,
+            _log_guard: log_guard,
+        })
+    }
+}
