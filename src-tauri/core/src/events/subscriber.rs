@@ -64,68 +64,81 @@ impl AccountSnapshotSubscriber {
         .bind(BATCH)
         .fetch_all(&mut *tx)
         .await?;
-        let mut newest: HashMap<i64, Option<DateTime<Utc>>> = HashMap::new();
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut accounts: Vec<i64> = events.iter().map(|e| e.get(3)).collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        let mut newest: HashMap<i64, Option<DateTime<Utc>>> =
+            HashMap::with_capacity(accounts.len());
+        for (account, at) in store::newest_times(&mut tx, &accounts).await? {
+            newest.insert(account, Some(store::parse_time(&at)?));
+        }
+
+        // Decide every event in order; the snapshots to create are then made together.
         let mut items = Vec::with_capacity(events.len());
-        for ev in events {
+        let mut creates: Vec<(usize, i64)> = Vec::new();
+        for ev in &events {
             let account_id: i64 = ev.get(3);
-            let last = match newest.get(&account_id) {
-                Some(t) => *t,
-                None => match store::newest(&mut tx, account_id).await? {
-                    Some((_, at)) => Some(store::parse_time(&at)?),
-                    None => None,
-                },
-            };
-            let trigger: String = ev.get(2);
+            let last = newest.get(&account_id).copied().flatten();
             let mut item = ActivityItem {
                 event_id: ev.get(0),
                 event_type: ev.get(1),
-                trigger_event: trigger.clone(),
+                trigger_event: ev.get(2),
                 account_id,
                 account_name: ev.get(4),
                 source: ev.get(5),
                 created_at: ev.get(6),
-                outcome: String::new(),
+                outcome: "skipped".into(),
                 snapshot_id: None,
                 cooldown_remaining_seconds: None,
                 handled_at: Some(now_text.clone()),
             };
             match cooldown::remaining(last, now, cooldown_seconds) {
-                Some(left) => {
-                    sqlx::query(
-                        "UPDATE events SET handled_at = ?, outcome = 'skipped', cooldown_remaining_seconds = ? \
-                         WHERE id = ?",
-                    )
-                    .bind(&now_text)
-                    .bind(left)
-                    .bind(item.event_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    item.outcome = "skipped".into();
-                    item.cooldown_remaining_seconds = Some(left);
-                    newest.insert(account_id, last);
-                }
+                Some(left) => item.cooldown_remaining_seconds = Some(left),
                 None => {
-                    let snap = store::create(
-                        &mut tx,
-                        account_id,
-                        SnapshotType::EventDriven,
-                        &trigger,
-                        &now_text,
-                    )
-                    .await?;
-                    sqlx::query("UPDATE events SET handled_at = ?, outcome = 'created', snapshot_id = ? WHERE id = ?")
-                        .bind(&now_text)
-                        .bind(snap.id)
-                        .bind(item.event_id)
-                        .execute(&mut *tx)
-                        .await?;
                     item.outcome = "created".into();
-                    item.snapshot_id = Some(snap.id);
+                    creates.push((items.len(), account_id));
                     newest.insert(account_id, Some(now));
                 }
             }
             items.push(item);
         }
+        let requests: Vec<(i64, SnapshotType, &str)> = creates
+            .iter()
+            .map(|(i, account)| {
+                (
+                    *account,
+                    SnapshotType::EventDriven,
+                    items[*i].trigger_event.as_str(),
+                )
+            })
+            .collect();
+        let made = store::create_many(&mut tx, &requests, &now_text).await?;
+        for ((i, _), snap) in creates.iter().zip(&made) {
+            items[*i].snapshot_id = Some(snap.id);
+        }
+        let outcomes: Vec<_> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.event_id,
+                    &i.outcome,
+                    i.snapshot_id,
+                    i.cooldown_remaining_seconds,
+                )
+            })
+            .collect();
+        sqlx::query(
+            "UPDATE events SET handled_at = ?1, outcome = j.value->>1, snapshot_id = j.value->>2, \
+                 cooldown_remaining_seconds = j.value->>3 \
+             FROM json_each(?2) j WHERE events.id = j.value->>0",
+        )
+        .bind(&now_text)
+        .bind(serde_json::to_string(&outcomes)?)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         // Logged after the commit, so the log never claims a snapshot that was rolled back.
         for item in &items {

@@ -350,6 +350,12 @@ fn read_sheets(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Result<Vec<S
                  downloaded, try again"
             ))
         })?;
+        if zip.len() > MAX_ZIP_ENTRIES {
+            return Err(ctx.unreadable(format!(
+                "the archive holds {} parts, far more than any workbook; it is not a real workbook",
+                thousands(zip.len() as u64)
+            )));
+        }
         let kind = zip_kind(ctx, &mut zip)?;
         zip_scan::check(ctx, &mut zip, kind)?;
         drop(zip);
@@ -1110,10 +1116,6 @@ fn zip_kind(ctx: &Ctx, zip: &mut ZipArchive<Cursor<&[u8]>>) -> Result<ZipKind> {
     if has("xl/workbook.bin") {
         return Ok(ZipKind::Xlsb);
     }
-    let ooxml = has("[content_types].xml") || has("_rels/.rels");
-    if ooxml && names.iter().any(|n| n.starts_with("xl/")) {
-        return Ok(ZipKind::Xlsx);
-    }
     if names.iter().any(|n| n.starts_with("word/")) {
         return Err(ctx.not_spreadsheet("it is a Word document (.docx), not a spreadsheet"));
     }
@@ -1121,6 +1123,10 @@ fn zip_kind(ctx: &Ctx, zip: &mut ZipArchive<Cursor<&[u8]>>) -> Result<ZipKind> {
         return Err(
             ctx.not_spreadsheet("it is a PowerPoint presentation (.pptx), not a spreadsheet")
         );
+    }
+    // calamine finds the workbook part through _rels/.rels, wherever it is.
+    if has("[content_types].xml") || has("_rels/.rels") {
+        return Ok(ZipKind::Xlsx);
     }
     if has("content.xml") && has("meta-inf/manifest.xml") {
         return Ok(ZipKind::Ods);
@@ -1225,11 +1231,10 @@ mod zip_scan {
         kind: ZipKind,
     ) -> Result<()> {
         let limit = ctx.limits.max_inflated_bytes;
-        if zip.len() > MAX_ZIP_ENTRIES {
-            return Err(ctx.unreadable(format!(
-                "the archive holds {} parts, far more than any workbook; it is not a real workbook",
-                thousands(zip.len() as u64)
-            )));
+        if zip.has_duplicate_names() {
+            return Err(ctx.unreadable(
+                "it holds two zip parts with the same name, which no real workbook does",
+            ));
         }
         let overlapping = zip
             .has_overlapping_files()
@@ -1305,7 +1310,7 @@ mod zip_scan {
                 w.finish(ctx, &name)?;
             }
             total += n;
-            sizes.insert(lower, n);
+            sizes.insert(name, n);
         }
 
         // 3. Format-specific structures calamine sizes allocations from.
@@ -1315,7 +1320,7 @@ mod zip_scan {
                     .into_iter()
                     .filter(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"))
                     .map(|n| {
-                        let size = sizes.get(&n.to_ascii_lowercase()).copied().unwrap_or(0);
+                        let size = sizes.get(&n).copied().unwrap_or(0);
                         (n, size)
                     })
                     .collect();
@@ -1328,12 +1333,7 @@ mod zip_scan {
                     .into_iter()
                     .find(|n| n.eq_ignore_ascii_case("xl/workbook.bin"));
                 if let Some(name) = name {
-                    check_xlsb_workbook(
-                        ctx,
-                        zip,
-                        &name,
-                        sizes.get("xl/workbook.bin").copied().unwrap_or(0),
-                    )?;
+                    check_xlsb_workbook(ctx, zip, &name, sizes.get(&name).copied().unwrap_or(0))?;
                 }
             }
             ZipKind::Ods => {
@@ -2759,9 +2759,7 @@ mod xls_scan {
             if filled_total > ctx.limits.max_cells {
                 return Err(ctx.too_many_cells());
             }
-            if let Some((rows, cols)) = declared {
-                ctx.check_grid(name, GridWhat::Declared, rows, cols, filled, None)?;
-            }
+            // The cells first: when a stray cell is the reason, the message can point at it.
             ctx.check_grid(
                 name,
                 GridWhat::Cells,
@@ -2778,6 +2776,9 @@ mod xls_scan {
                 formulas.n,
                 formulas.far(),
             )?;
+            if let Some((rows, cols)) = declared {
+                ctx.check_grid(name, GridWhat::Declared, rows, cols, filled, None)?;
+            }
             area_total = area_total
                 .saturating_add(data.rows().saturating_mul(data.cols()))
                 .saturating_add(formulas.rows().saturating_mul(formulas.cols()));

@@ -81,28 +81,42 @@ async fn resolve_accounts(
     Ok(Resolved { ids, new_accounts })
 }
 
-/// Creates the planned accounts; returns placeholder id → real id.
+/// Creates the planned accounts in one statement; returns placeholder id → real id.
 async fn create_accounts(
     conn: &mut SqliteConnection,
     new_accounts: &[(i64, AccountKey)],
     profiles: &HashMap<i64, Profile>,
     now: &str,
 ) -> Result<HashMap<i64, i64>> {
-    let mut map = HashMap::new();
+    if new_accounts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut rows = Vec::with_capacity(new_accounts.len());
     for (placeholder, key) in new_accounts {
         let profile = profiles.get(placeholder).cloned().unwrap_or_default();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO accounts (name, name_key, external_id, profile, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&key.name)
-        .bind(key.name_key())
-        .bind(&key.external_id)
-        .bind(serde_json::to_string(&profile)?)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
+        rows.push((
+            &key.name,
+            key.name_key(),
+            &key.external_id,
+            serde_json::to_string(&profile)?,
+        ));
+    }
+    let created: Vec<(i64, String)> = sqlx::query_as(
+        "INSERT INTO accounts (name, name_key, external_id, profile, created_at, updated_at) \
+         SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, ?2, ?2 FROM json_each(?1) j \
+         RETURNING id, name_key",
+    )
+    .bind(serde_json::to_string(&rows)?)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    // Matched by name key, not by the order RETURNING happens to give.
+    let by_key: HashMap<String, i64> = created.into_iter().map(|(id, key)| (key, id)).collect();
+    let mut map = HashMap::with_capacity(new_accounts.len());
+    for (placeholder, key) in new_accounts {
+        let id = by_key.get(&key.name_key()).copied().ok_or_else(|| {
+            crate::error::Error::Internal(format!("account {} was not created", key.name))
+        })?;
         map.insert(*placeholder, id);
     }
     Ok(map)
@@ -344,25 +358,25 @@ pub async fn apply_kpis(
 
     // One statement per few thousand rows: sqlx pays a round trip per statement (FIELD-NOTES.md).
     for chunk in to_write.chunks(5000) {
-        let json = serde_json::to_string(
-            &chunk
-                .iter()
-                .map(|((account, key, period), r)| {
-                    serde_json::json!([
-                        real(*account, &created),
-                        r.kpi_name,
-                        key,
-                        r.category,
-                        r.value,
-                        r.unit,
-                        r.target,
-                        r.direction.as_str(),
-                        r.weight,
-                        period
-                    ])
-                })
-                .collect::<Vec<_>>(),
-        )?;
+        // Tuples serialise straight to JSON arrays, without building a `Value` per row.
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|((account, key, period), r)| {
+                (
+                    real(*account, &created),
+                    &r.kpi_name,
+                    key,
+                    &r.category,
+                    r.value,
+                    &r.unit,
+                    r.target,
+                    r.direction.as_str(),
+                    r.weight,
+                    period,
+                )
+            })
+            .collect();
+        let json = serde_json::to_string(&rows)?;
         sqlx::query(
             "INSERT INTO kpi_values (account_id, kpi_name, kpi_key, category, value, unit, target, direction, weight, \
                                      period, import_id, updated_at) \

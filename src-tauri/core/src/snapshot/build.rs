@@ -1,5 +1,7 @@
 //! Building the snapshot document: the account's whole state, read inside the caller's transaction.
 
+use std::collections::HashMap;
+
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{Error, Result};
@@ -20,58 +22,159 @@ pub async fn build_content(
     conn: &mut SqliteConnection,
     account_id: i64,
 ) -> Result<SnapshotContent> {
-    let account = sqlx::query("SELECT id, name, external_id, profile FROM accounts WHERE id = ?")
-        .bind(account_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(Error::AccountIdNotFound { id: account_id })?;
-    let profile: Profile = serde_json::from_str(account.get::<&str, _>(3))?;
-
-    Ok(SnapshotContent {
-        schema_version: SCHEMA_VERSION,
-        account: SnapshotAccount {
-            id: account.get(0),
-            name: account.get(1),
-            external_id: account.get(2),
-        },
-        profile,
-        kpis: latest_kpis(conn, account_id).await?,
-        health: health(conn, account_id).await?,
-        playbooks: executions(conn, Some(account_id), PLAYBOOKS).await?,
-        recent_imports: recent_imports(conn, account_id).await?,
-        changes: ChangeSummary::default(),
-    })
+    let mut all = build_contents(conn, &[account_id]).await?;
+    all.remove(&account_id)
+        .ok_or(Error::AccountIdNotFound { id: account_id })
 }
 
-/// Each KPI's value in its latest period, with its status against target.
-pub async fn latest_kpis(conn: &mut SqliteConnection, account_id: i64) -> Result<Vec<KpiState>> {
-    let rows = sqlx::query(
-        "SELECT kpi_name, category, value, unit, target, direction, period FROM ( \
-             SELECT *, ROW_NUMBER() OVER (PARTITION BY kpi_key ORDER BY period DESC) AS rn \
-             FROM kpi_values WHERE account_id = ?) \
-         WHERE rn = 1 ORDER BY coalesce(category, '~'), kpi_name",
+/// The documents of many accounts at once: one query per section for all of them, so the subscriber's batch
+/// of a few hundred snapshots costs a handful of statements, not a handful per account.
+pub async fn build_contents(
+    conn: &mut SqliteConnection,
+    account_ids: &[i64],
+) -> Result<HashMap<i64, SnapshotContent>> {
+    let ids = serde_json::to_string(account_ids)?;
+    let mut out: HashMap<i64, SnapshotContent> = HashMap::with_capacity(account_ids.len());
+    for r in sqlx::query(
+        "SELECT id, name, external_id, profile FROM accounts WHERE id IN (SELECT value FROM json_each(?))",
     )
-    .bind(account_id)
+    .bind(&ids)
     .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let value: f64 = r.get(2);
-            let target: Option<f64> = r.get(4);
-            let direction = Direction::parse(r.get(5)).unwrap_or_default();
-            KpiState {
-                name: r.get(0),
-                category: r.get(1),
-                value,
-                unit: r.get(3),
-                target,
-                direction,
-                period: r.get(6),
-                status: kpi_status(value, target, direction).to_string(),
+    .await?
+    {
+        let id: i64 = r.get(0);
+        out.insert(
+            id,
+            SnapshotContent {
+                schema_version: SCHEMA_VERSION,
+                account: SnapshotAccount { id, name: r.get(1), external_id: r.get(2) },
+                profile: serde_json::from_str::<Profile>(r.get::<&str, _>(3))?,
+                kpis: Vec::new(),
+                health: None,
+                playbooks: Vec::new(),
+                recent_imports: Vec::new(),
+                changes: ChangeSummary::default(),
+            },
+        );
+    }
+
+    // Each KPI's value in its latest period, with its status against target.
+    for r in sqlx::query(
+        "SELECT account_id, kpi_name, category, value, unit, target, direction, period FROM ( \
+             SELECT *, ROW_NUMBER() OVER (PARTITION BY account_id, kpi_key ORDER BY period DESC) AS rn \
+             FROM kpi_values WHERE account_id IN (SELECT value FROM json_each(?))) \
+         WHERE rn = 1 ORDER BY account_id, coalesce(category, '~'), kpi_name",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let Some(c) = out.get_mut(&r.get::<i64, _>(0)) else { continue };
+        let value: f64 = r.get(3);
+        let target: Option<f64> = r.get(5);
+        let direction = Direction::parse(r.get(6)).unwrap_or_default();
+        c.kpis.push(KpiState {
+            name: r.get(1),
+            category: r.get(2),
+            value,
+            unit: r.get(4),
+            target,
+            direction,
+            period: r.get(7),
+            status: kpi_status(value, target, direction).to_string(),
+        });
+    }
+
+    // Health: the latest period's breakdown and the recent trend.
+    let band = |s: &str| Band::parse(s).ok_or_else(|| Error::Corrupt(format!("unknown band {s}")));
+    for r in sqlx::query(
+        "SELECT account_id, period, score, band, categories, rn FROM ( \
+             SELECT *, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY period DESC) AS rn \
+             FROM health_trends WHERE account_id IN (SELECT value FROM json_each(?1))) \
+         WHERE rn <= ?2 ORDER BY account_id, period",
+    )
+    .bind(&ids)
+    .bind(TREND_POINTS)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let Some(c) = out.get_mut(&r.get::<i64, _>(0)) else {
+            continue;
+        };
+        let point = TrendPoint {
+            period: r.get(1),
+            score: r.get(2),
+            band: band(r.get(3))?,
+        };
+        if r.get::<i64, _>(5) == 1 {
+            let categories: Vec<CategoryScore> = serde_json::from_str(r.get::<&str, _>(4))?;
+            let trend = c.health.take().map(|h| h.trend).unwrap_or_default();
+            c.health = Some(HealthState {
+                period: point.period.clone(),
+                score: point.score,
+                band: point.band,
+                categories,
+                trend,
+            });
+        }
+        match &mut c.health {
+            Some(h) => h.trend.push(point),
+            None => {
+                // Older points arrive first; they wait in a placeholder until the latest one fills it in.
+                c.health = Some(HealthState {
+                    period: String::new(),
+                    score: 0.0,
+                    band: point.band,
+                    categories: Vec::new(),
+                    trend: vec![point],
+                })
             }
-        })
-        .collect())
+        }
+    }
+
+    for r in sqlx::query(
+        "SELECT e.id, e.account_id, a.name, e.playbook_key, e.status, e.steps, e.notes, e.started_at, \
+                e.updated_at, e.completed_at FROM ( \
+             SELECT *, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY id DESC) AS rn \
+             FROM playbook_executions WHERE account_id IN (SELECT value FROM json_each(?1))) e \
+         JOIN accounts a ON a.id = e.account_id WHERE e.rn <= ?2 ORDER BY e.account_id, e.id DESC",
+    )
+    .bind(&ids)
+    .bind(PLAYBOOKS)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let exec = execution_from_row(&r)?;
+        if let Some(c) = out.get_mut(&exec.account_id) {
+            c.playbooks.push(exec);
+        }
+    }
+
+    for r in sqlx::query(
+        "SELECT ia.account_id, i.id, i.kind, i.file_name, ia.rows, i.created_at FROM ( \
+             SELECT *, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY import_id DESC) AS rn \
+             FROM import_accounts WHERE account_id IN (SELECT value FROM json_each(?1))) ia \
+         JOIN imports i ON i.id = ia.import_id WHERE ia.rn <= ?2 ORDER BY ia.account_id, i.id DESC",
+    )
+    .bind(&ids)
+    .bind(RECENT_IMPORTS)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let Some(c) = out.get_mut(&r.get::<i64, _>(0)) else {
+            continue;
+        };
+        let kind: String = r.get(2);
+        c.recent_imports.push(ImportBrief {
+            id: r.get(1),
+            kind: ImportKind::parse(&kind)
+                .ok_or_else(|| Error::Corrupt(format!("unknown import kind {kind}")))?,
+            file: r.get(3),
+            rows_imported: r.get::<i64, _>(4) as u32,
+            created_at: r.get(5),
+        });
+    }
+    Ok(out)
 }
 
 pub fn kpi_status(value: f64, target: Option<f64>, direction: Direction) -> &'static str {
@@ -81,36 +184,6 @@ pub fn kpi_status(value: f64, target: Option<f64>, direction: Direction) -> &'st
         (Some(t), Direction::Lower) if value <= t => "on_target",
         _ => "off_target",
     }
-}
-
-async fn health(conn: &mut SqliteConnection, account_id: i64) -> Result<Option<HealthState>> {
-    let rows = sqlx::query(
-        "SELECT period, score, band, categories FROM health_trends WHERE account_id = ? ORDER BY period DESC LIMIT ?",
-    )
-    .bind(account_id)
-    .bind(TREND_POINTS)
-    .fetch_all(&mut *conn)
-    .await?;
-    let Some(latest) = rows.first() else {
-        return Ok(None);
-    };
-    let band = |s: &str| Band::parse(s).ok_or_else(|| Error::Corrupt(format!("unknown band {s}")));
-    let categories: Vec<CategoryScore> = serde_json::from_str(latest.get::<&str, _>(3))?;
-    let mut trend = Vec::with_capacity(rows.len());
-    for r in rows.iter().rev() {
-        trend.push(TrendPoint {
-            period: r.get(0),
-            score: r.get(1),
-            band: band(r.get(2))?,
-        });
-    }
-    Ok(Some(HealthState {
-        period: latest.get(0),
-        score: latest.get(1),
-        band: band(latest.get(2))?,
-        categories,
-        trend,
-    }))
 }
 
 /// Playbook executions, newest first: of one account, or of all.
@@ -150,28 +223,4 @@ pub fn execution_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<PlaybookExecuti
         updated_at: r.get(8),
         completed_at: r.get(9),
     })
-}
-
-async fn recent_imports(conn: &mut SqliteConnection, account_id: i64) -> Result<Vec<ImportBrief>> {
-    let rows = sqlx::query(
-        "SELECT i.id, i.kind, i.file_name, ia.rows, i.created_at FROM import_accounts ia \
-         JOIN imports i ON i.id = ia.import_id WHERE ia.account_id = ? ORDER BY i.id DESC LIMIT ?",
-    )
-    .bind(account_id)
-    .bind(RECENT_IMPORTS)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            let kind: String = r.get(1);
-            Ok(ImportBrief {
-                id: r.get(0),
-                kind: ImportKind::parse(&kind)
-                    .ok_or_else(|| Error::Corrupt(format!("unknown import kind {kind}")))?,
-                file: r.get(2),
-                rows_imported: r.get::<i64, _>(3) as u32,
-                created_at: r.get(4),
-            })
-        })
-        .collect()
 }

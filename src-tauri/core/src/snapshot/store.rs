@@ -1,6 +1,8 @@
 //! Storing and reading snapshots. A snapshot is written once (a trigger forbids updates) with the SHA-256 of the
 //! exact JSON text stored, so it can be verified later.
 
+use std::collections::HashMap;
+
 use sha2::{Digest, Sha256};
 use sqlx::{Row, SqliteConnection};
 
@@ -27,44 +29,110 @@ pub async fn create(
     trigger_event: &str,
     now: &str,
 ) -> Result<Snapshot> {
-    let mut content = build::build_content(conn, account_id).await?;
-    if let Some((prev_id, _)) = newest(conn, account_id).await? {
-        let prev = load(conn, prev_id).await?;
-        let entries = diff::diff(&prev.content, &content);
-        content.changes = ChangeSummary {
-            previous_snapshot_id: Some(prev_id),
-            lines: diff::summary_lines(&entries),
-        };
+    let mut made = create_many(conn, &[(account_id, snapshot_type, trigger_event)], now).await?;
+    made.pop()
+        .ok_or(Error::AccountIdNotFound { id: account_id })
+}
+
+/// Builds and stores one snapshot per request, in order, reading each section for all accounts at once.
+/// An account asked for twice gets two snapshots, the second compared with the first.
+pub async fn create_many(
+    conn: &mut SqliteConnection,
+    requests: &[(i64, SnapshotType, &str)],
+    now: &str,
+) -> Result<Vec<Snapshot>> {
+    let mut ids: Vec<i64> = requests.iter().map(|r| r.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let contents = build::build_contents(conn, &ids).await?;
+    let mut previous = previous_contents(conn, &ids).await?;
+    let mut made = Vec::with_capacity(requests.len());
+    for (account_id, snapshot_type, trigger_event) in requests {
+        let mut content = contents
+            .get(account_id)
+            .cloned()
+            .ok_or(Error::AccountIdNotFound { id: *account_id })?;
+        if let Some((prev_id, prev)) = previous.get(account_id) {
+            let entries = diff::diff(prev, &content);
+            content.changes = ChangeSummary {
+                previous_snapshot_id: Some(*prev_id),
+                lines: diff::summary_lines(&entries),
+            };
+        }
+        let text = serde_json::to_string(&content)?;
+        let sha = hex::encode(Sha256::digest(text.as_bytes()));
+        let health = content.health.as_ref().map(|h| h.score);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO snapshots (account_id, snapshot_type, trigger_event, created_at, schema_version, \
+                                    content, content_sha256, health_score) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(account_id)
+        .bind(snapshot_type.as_str())
+        .bind(*trigger_event)
+        .bind(now)
+        .bind(build::SCHEMA_VERSION)
+        .bind(&text)
+        .bind(&sha)
+        .bind(health)
+        .fetch_one(&mut *conn)
+        .await?;
+        previous.insert(*account_id, (id, content.clone()));
+        made.push(Snapshot {
+            id,
+            account_id: *account_id,
+            account_name: content.account.name.clone(),
+            snapshot_type: *snapshot_type,
+            trigger_event: trigger_event.to_string(),
+            created_at: now.to_string(),
+            schema_version: build::SCHEMA_VERSION,
+            content_sha256: sha,
+            content,
+        });
     }
-    let text = serde_json::to_string(&content)?;
-    let sha = hex::encode(Sha256::digest(text.as_bytes()));
-    let health = content.health.as_ref().map(|h| h.score);
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO snapshots (account_id, snapshot_type, trigger_event, created_at, schema_version, content, \
-                                content_sha256, health_score) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    Ok(made)
+}
+
+/// The newest snapshot document of each account that has one.
+async fn previous_contents(
+    conn: &mut SqliteConnection,
+    account_ids: &[i64],
+) -> Result<HashMap<i64, (i64, SnapshotContent)>> {
+    let rows = sqlx::query(
+        "SELECT account_id, id, content FROM snapshots WHERE id IN ( \
+             SELECT MAX(id) FROM snapshots WHERE account_id IN (SELECT value FROM json_each(?)) \
+             GROUP BY account_id)",
     )
-    .bind(account_id)
-    .bind(snapshot_type.as_str())
-    .bind(trigger_event)
-    .bind(now)
-    .bind(build::SCHEMA_VERSION)
-    .bind(&text)
-    .bind(&sha)
-    .bind(health)
-    .fetch_one(&mut *conn)
+    .bind(serde_json::to_string(account_ids)?)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(Snapshot {
-        id,
-        account_id,
-        account_name: content.account.name.clone(),
-        snapshot_type,
-        trigger_event: trigger_event.to_string(),
-        created_at: now.to_string(),
-        schema_version: build::SCHEMA_VERSION,
-        content_sha256: sha,
-        content,
-    })
+    let mut out = HashMap::with_capacity(rows.len());
+    for r in rows {
+        out.insert(
+            r.get::<i64, _>(0),
+            (
+                r.get::<i64, _>(1),
+                serde_json::from_str(r.get::<&str, _>(2))?,
+            ),
+        );
+    }
+    Ok(out)
+}
+
+/// The creation time of each account's newest snapshot (of any type).
+pub async fn newest_times(
+    conn: &mut SqliteConnection,
+    account_ids: &[i64],
+) -> Result<HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT account_id, created_at FROM snapshots WHERE id IN ( \
+             SELECT MAX(id) FROM snapshots WHERE account_id IN (SELECT value FROM json_each(?)) \
+             GROUP BY account_id)",
+    )
+    .bind(serde_json::to_string(account_ids)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().collect())
 }
 
 pub async fn load(conn: &mut SqliteConnection, id: i64) -> Result<Snapshot> {
