@@ -1,0 +1,171 @@
+// The window: navigation rail, the current screen, the status bar; plus the drop overlay, the import flow,
+// toasts and the command palette. Sets <body data-ready="true"> once the first overview has rendered.
+import { QueryClientProvider, useMutation } from '@tanstack/react-query';
+import * as RadixTooltip from '@radix-ui/react-tooltip';
+import { useEffect, useMemo, useState } from 'react';
+import { commands } from './api/commands';
+import { startEventBridge } from './api/events';
+import { useExecutions, useOverview, useSettings } from './api/queries';
+import { invalidateData, queryClient } from './api/queryClient';
+import { CommandPalette, type PaletteAction } from './components/CommandPalette';
+import { DropOverlay } from './components/DropOverlay';
+import { NavRail } from './components/NavRail';
+import { ErrorState, Skeleton } from './components/States';
+import { StatusBar } from './components/StatusBar';
+import { Toaster } from './components/Toaster';
+import { pushToast } from './components/toastStore';
+import { chooseFiles } from './imports/dropFlow';
+import { ImportFlow } from './imports/ImportFlow';
+import { DEFAULT_THRESHOLDS, type Thresholds } from './lib/bands';
+import { goTo, useScreen } from './lib/nav';
+import { applyTheme } from './lib/theme';
+import { Activity } from './screens/Activity';
+import { FirstRun } from './screens/FirstRun';
+import { Health } from './screens/Health';
+import { Imports } from './screens/Imports';
+import { Playbooks } from './screens/Playbooks';
+import { Settings } from './screens/Settings';
+
+function useActions(): PaletteAction[] {
+  const calculate = useMutation({
+    mutationFn: () => commands.calculateHealth(null),
+    onSuccess: () => {
+      pushToast({ title: 'Health scores calculated', tone: 'success' });
+      void invalidateData();
+    },
+  });
+  return [
+    { id: 'go-health', label: 'Go to Health', run: () => goTo('health') },
+    { id: 'go-imports', label: 'Go to Imports', run: () => goTo('imports') },
+    { id: 'go-playbooks', label: 'Go to Playbooks', run: () => goTo('playbooks') },
+    { id: 'go-activity', label: 'Go to Activity', run: () => goTo('activity') },
+    { id: 'go-settings', label: 'Go to Settings', run: () => goTo('settings') },
+    { id: 'choose-file', label: 'Choose file to import…', hint: 'Ctrl O', run: () => void chooseFiles(null) },
+    { id: 'choose-kpi', label: 'Choose KPI file…', run: () => void chooseFiles('kpi') },
+    { id: 'choose-profile', label: 'Choose profile file…', run: () => void chooseFiles('profile') },
+    { id: 'calculate', label: 'Calculate health scores', run: () => calculate.mutate() },
+    {
+      id: 'search',
+      label: 'Search accounts',
+      hint: '/',
+      run: () => {
+        goTo('health');
+        // After the palette has closed and Health has rendered.
+        setTimeout(() => document.querySelector<HTMLInputElement>('[data-testid="account-search"]')?.focus(), 50);
+      },
+    },
+  ];
+}
+
+function Page({ thresholds }: { thresholds: Thresholds }) {
+  const screen = useScreen();
+  const overview = useOverview();
+  if (overview.isPending) {
+    return (
+      <div className="page__inner">
+        <Skeleton lines={3} />
+        <Skeleton lines={10} width="100%" />
+      </div>
+    );
+  }
+  if (overview.error) {
+    return (
+      <div className="page__inner">
+        <ErrorState error={overview.error} title="Tideline could not read its data" onRetry={() => void overview.refetch()} />
+      </div>
+    );
+  }
+  switch (screen) {
+    case 'health':
+      return overview.data.accounts === 0 ? <FirstRun /> : <Health overview={overview.data} thresholds={thresholds} />;
+    case 'imports':
+      return <Imports />;
+    case 'playbooks':
+      return <Playbooks />;
+    case 'activity':
+      return <Activity />;
+    case 'settings':
+      return <Settings dataDir={overview.data.data_dir} />;
+  }
+}
+
+function Shell() {
+  const screen = useScreen();
+  const overview = useOverview();
+  const settings = useSettings();
+  const executions = useExecutions(null);
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const actions = useActions();
+
+  useEffect(() => {
+    let stop: (() => void) | null = null;
+    let disposed = false;
+    void startEventBridge(queryClient).then((fn) => {
+      if (disposed) fn();
+      else stop = fn;
+    });
+    return () => {
+      disposed = true;
+      stop?.();
+    };
+  }, []);
+
+  useEffect(() => applyTheme(settings.data?.theme), [settings.data?.theme]);
+
+  const ready = overview.data != null;
+  useEffect(() => {
+    if (ready) document.body.dataset.ready = 'true';
+  }, [ready]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      const key = e.key.toLowerCase();
+      if (key === 'o') {
+        e.preventDefault();
+        void chooseFiles(null);
+      } else if (key === 'k') {
+        e.preventDefault();
+        setPaletteOpen((o) => !o);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const thresholds = useMemo<Thresholds>(
+    () =>
+      settings.data
+        ? { healthy_min: settings.data.healthy_min, at_risk_min: settings.data.at_risk_min }
+        : DEFAULT_THRESHOLDS,
+    [settings.data],
+  );
+  const inProgress = executions.data?.filter((x) => x.status === 'in_progress').length;
+
+  return (
+    <div className="app">
+      <NavRail
+        current={screen}
+        counts={{ health: overview.data?.accounts, playbooks: inProgress, activity: overview.data?.pending_events }}
+      />
+      <main className={`page page--${screen}`} aria-label={screen}>
+        <Page thresholds={thresholds} />
+      </main>
+      <StatusBar overview={overview.data} />
+      <DropOverlay />
+      <ImportFlow />
+      <CommandPalette open={paletteOpen} onOpenChange={setPaletteOpen} actions={actions} />
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <RadixTooltip.Provider delayDuration={400}>
+        <Shell />
+        <Toaster />
+      </RadixTooltip.Provider>
+    </QueryClientProvider>
+  );
+}

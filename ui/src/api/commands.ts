@@ -1,0 +1,82 @@
+// The one typed door to the Rust core: every Tauri command the UI calls, with its argument and result types
+// taken from the generated bindings. Arguments are camelCase (Tauri maps them to the Rust names).
+import { invoke } from '@tauri-apps/api/core';
+import type { AccountPage } from './bindings/AccountPage';
+import type { AccountQuery } from './bindings/AccountQuery';
+import type { AccountRow } from './bindings/AccountRow';
+import type { ActivityItem } from './bindings/ActivityItem';
+import type { AskAnswer } from './bindings/AskAnswer';
+import type { FileProbe } from './bindings/FileProbe';
+import type { HealthRecord } from './bindings/HealthRecord';
+import type { HealthRunReport } from './bindings/HealthRunReport';
+import type { ImportKind } from './bindings/ImportKind';
+import type { ImportListItem } from './bindings/ImportListItem';
+import type { ImportReport } from './bindings/ImportReport';
+import type { Overview } from './bindings/Overview';
+import type { Playbook } from './bindings/Playbook';
+import type { PlaybookExecution } from './bindings/PlaybookExecution';
+import type { PlaybookSuggestion } from './bindings/PlaybookSuggestion';
+import type { Settings } from './bindings/Settings';
+import type { Snapshot } from './bindings/Snapshot';
+import type { SnapshotDiff } from './bindings/SnapshotDiff';
+import type { SnapshotListItem } from './bindings/SnapshotListItem';
+import type { SnapshotOpen } from './bindings/SnapshotOpen';
+import { toErrorPayload } from './errors';
+
+/** Ids exactly as the bindings type them (the values crossing IPC are JSON numbers). */
+export type AccountId = AccountRow['id'];
+export type SnapshotId = Snapshot['id'];
+export type ImportId = ImportListItem['id'];
+export type ExecutionId = PlaybookExecution['id'];
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (err) {
+    // A failed command rejects with `{code, message}`; anything else is normalised to that shape.
+    throw toErrorPayload(err);
+  }
+}
+
+export const commands = {
+  overview: () => call<Overview>('overview'),
+  listAccounts: (query: AccountQuery) => call<AccountPage>('list_accounts', { query }),
+
+  openAccount: (accountId: AccountId) => call<SnapshotOpen>('open_account', { accountId }),
+  takeSnapshot: (accountId: AccountId) => call<Snapshot>('take_snapshot', { accountId }),
+  listSnapshots: (accountId: AccountId, limit: number) =>
+    call<SnapshotListItem[]>('list_snapshots', { accountId, limit }),
+  getSnapshot: (id: SnapshotId) => call<Snapshot>('get_snapshot', { id }),
+  diffSnapshots: (from: SnapshotId, to: SnapshotId) => call<SnapshotDiff>('diff_snapshots', { from, to }),
+  askAccount: (accountId: AccountId, question: string) =>
+    call<AskAnswer>('ask_account', { accountId, question }),
+  healthHistory: (accountId: AccountId) => call<HealthRecord[]>('health_history', { accountId }),
+
+  pickFiles: (kind: ImportKind | null) => call<string[]>('pick_files', { kind }),
+  probeFile: (path: string) => call<FileProbe>('probe_file', { path }),
+  previewImport: (path: string, kind: ImportKind, account: string | null) =>
+    call<ImportReport>('preview_import', { path, kind, account }),
+  runImport: (path: string, kind: ImportKind, account: string | null) =>
+    call<ImportReport>('run_import', { path, kind, account }),
+  listImports: (limit: number) => call<ImportListItem[]>('list_imports', { limit }),
+  getImport: (id: ImportId) => call<ImportReport>('get_import', { id }),
+  loadSample: () => call<ImportReport[]>('load_sample'),
+
+  listActivity: (limit: number) => call<ActivityItem[]>('list_activity', { limit }),
+
+  getSettings: () => call<Settings>('get_settings'),
+  saveSettings: (settings: Settings) => call<Settings>('save_settings', { settings }),
+  calculateHealth: (accountId: AccountId | null) => call<HealthRunReport>('calculate_health', { accountId }),
+
+  listPlaybooks: () => call<Playbook[]>('list_playbooks'),
+  listExecutions: (accountId: AccountId | null) => call<PlaybookExecution[]>('list_executions', { accountId }),
+  startPlaybook: (accountId: AccountId, playbookKey: string) =>
+    call<PlaybookExecution>('start_playbook', { accountId, playbookKey }),
+  setStep: (executionId: ExecutionId, step: number, done: boolean, note: string | null) =>
+    call<PlaybookExecution>('set_step', { executionId, step, done, note }),
+  completePlaybook: (executionId: ExecutionId) => call<PlaybookExecution>('complete_playbook', { executionId }),
+  cancelPlaybook: (executionId: ExecutionId) => call<PlaybookExecution>('cancel_playbook', { executionId }),
+  suggestPlaybook: (accountId: AccountId) => call<PlaybookSuggestion | null>('suggest_playbook', { accountId }),
+};
+
+export type Commands = typeof commands;

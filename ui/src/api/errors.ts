@@ -1,0 +1,48 @@
+// Errors reach the UI as the core's `{code, message}`; this normalises anything thrown and says what to try.
+import type { ErrorPayload } from './bindings/ErrorPayload';
+
+export function isErrorPayload(value: unknown): value is ErrorPayload {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
+export function toErrorPayload(err: unknown): ErrorPayload {
+  if (isErrorPayload(err)) return { code: err.code, message: err.message };
+  if (err instanceof Error) return { code: 'ui', message: err.message };
+  if (typeof err === 'string') return { code: 'ui', message: err };
+  return { code: 'ui', message: 'Something went wrong.' };
+}
+
+const HINTS: Record<string, string> = {
+  file_not_spreadsheet: 'Choose an Excel or OpenDocument workbook (.xlsx, .xlsm, .xlsb, .xls, .ods).',
+  file_unreadable: 'Check that the file still exists and is not open in another program, then try again.',
+  file_encrypted: 'Save a copy of the workbook without a password and import that copy.',
+  file_empty: 'The workbook has no rows to read. Check you picked the right file.',
+  file_too_large: 'Split the workbook into smaller files, or remove stray cells far outside the data.',
+  header_not_found: 'Put a header row (e.g. Account, KPI, Value) in the first 20 rows of a sheet.',
+  account_required: 'Choose which account this file belongs to.',
+  kind_unknown: 'Tell Tideline whether this is a KPI or a profile workbook.',
+  account_not_found: 'The account may have been renamed or removed. Refresh the table and try again.',
+  snapshot_not_found: 'The snapshot no longer exists. Open the account again to load its latest snapshot.',
+  import_not_found: 'That import is no longer in the history.',
+  playbook_not_found: 'The playbook catalog changed. Reload the Playbooks screen.',
+  execution_not_found: 'The playbook run no longer exists. Reload the Playbooks screen.',
+  execution_closed: 'Only a playbook that is still in progress can be changed.',
+  step_not_found: 'The playbook changed. Reload the Playbooks screen.',
+  invalid_setting: 'Correct the highlighted value and save again.',
+  invalid_input: 'Check the value you entered and try again.',
+  settings_file: 'The settings file could not be read or written. Check the data folder is writable.',
+  data_dir: 'Check that the data folder exists and is writable.',
+  database: 'Try again. If it keeps failing, restart Tideline and check the log file in the data folder.',
+  migration: 'This data folder was written by a different Tideline version. Update Tideline.',
+  corrupt: 'Stored data is damaged. Check the log file in the data folder.',
+  internal: 'Try again. If it keeps failing, check the log file in the data folder.',
+};
+
+export function hintFor(code: string): string {
+  return HINTS[code] ?? 'Try again. If it keeps failing, check the log file in the data folder.';
+}

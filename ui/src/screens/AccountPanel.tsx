@@ -1,0 +1,180 @@
+// The account drawer over the Health tab: the snapshot context and everything in it (health by category,
+// KPIs vs target, profile, playbooks, trend, timeline and diff), plus the Ask box. Ctrl+S takes a snapshot.
+import { useQuery } from '@tanstack/react-query';
+import { ArrowLeft, X } from 'lucide-react';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { SnapshotContent } from '../api/bindings/SnapshotContent';
+import { commands, type SnapshotId } from '../api/commands';
+import { keys } from '../api/queryClient';
+import { RelativeTime } from '../components/RelativeTime';
+import { SnapshotTypeBadge } from '../components/SnapshotTypeBadge';
+import { ErrorState, Skeleton } from '../components/States';
+import type { Thresholds } from '../lib/bands';
+import { AskBox } from '../panel/AskBox';
+import { DiffView } from '../panel/DiffView';
+import { HealthSection } from '../panel/HealthSection';
+import { KpiSection } from '../panel/KpiSection';
+import { PlaybookSection } from '../panel/PlaybookSection';
+import { ProfileSection } from '../panel/ProfileSection';
+import { SnapshotContext } from '../panel/SnapshotContext';
+import { Timeline, togglePick } from '../panel/Timeline';
+import { TrendSection } from '../panel/TrendSection';
+import { useSnapshotOpen } from '../panel/useSnapshotOpen';
+import type { PanelTarget } from './Health';
+
+function Section({ title, children, id }: { title: string; children: ReactNode; id: string }) {
+  return (
+    <section className="panel__section" aria-labelledby={id}>
+      <h3 id={id} className="panel__section-title">
+        {title}
+      </h3>
+      {children}
+    </section>
+  );
+}
+
+function ContentSections({ content, thresholds }: { content: SnapshotContent; thresholds: Thresholds }) {
+  return (
+    <>
+      {content.changes.lines.length > 0 && (
+        <Section title="What changed" id="panel-changes">
+          <ul className="change-lines">
+            {content.changes.lines.map((line, i) => (
+              <li key={i}>{line}</li>
+            ))}
+          </ul>
+          {content.changes.previous_snapshot_id != null && (
+            <p className="muted small">Compared with snapshot #{String(content.changes.previous_snapshot_id)}</p>
+          )}
+        </Section>
+      )}
+      <Section title="Health by category" id="panel-health">
+        <HealthSection health={content.health} thresholds={thresholds} />
+      </Section>
+      <Section title="KPIs vs target" id="panel-kpis">
+        <KpiSection kpis={content.kpis} />
+      </Section>
+      <Section title="Profile" id="panel-profile">
+        <ProfileSection profile={content.profile} />
+      </Section>
+    </>
+  );
+}
+
+export function AccountPanel({
+  target,
+  thresholds,
+  onClose,
+}: {
+  target: PanelTarget;
+  thresholds: Thresholds;
+  onClose: () => void;
+}) {
+  const { open, take, extraChanges, cooldownLeft, now } = useSnapshotOpen(target.id, target.opening);
+  const [viewing, setViewing] = useState<SnapshotId | null>(null);
+  const [picked, setPicked] = useState<SnapshotId[]>([]);
+  const past = useQuery({
+    queryKey: keys.snapshot(viewing),
+    queryFn: () => commands.getSnapshot(viewing as SnapshotId),
+    enabled: viewing != null,
+    staleTime: Infinity,
+  });
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 's') {
+        e.preventDefault();
+        if (!take.isPending) take.mutate();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [take]);
+
+  const shown = open.data?.snapshot;
+  const showingPast = viewing != null && viewing !== shown?.id;
+  const content = showingPast ? past.data?.content : shown?.content;
+
+  return (
+    <aside className="panel" data-testid="account-panel" aria-label={`Account ${target.name}`} data-account-id={String(target.id)}>
+      <header className="panel__header">
+        <h2 className="panel__title truncate" data-testid="panel-account-name">
+          {shown?.account_name ?? target.name}
+        </h2>
+        <span className="muted small panel__keys" aria-hidden="true">
+          <kbd>↑</kbd>
+          <kbd>↓</kbd> accounts · <kbd>Esc</kbd> close
+        </span>
+        <button type="button" className="icon-btn" data-testid="panel-close" aria-label="Close panel (Esc)" onClick={onClose}>
+          <X size={16} aria-hidden="true" />
+        </button>
+      </header>
+
+      <div className="panel__body">
+        {open.isPending ? (
+          <Skeleton lines={6} />
+        ) : open.error ? (
+          <ErrorState error={open.error} title="The account could not be opened" onRetry={() => void open.refetch()} />
+        ) : (
+          <SnapshotContext
+            data={open.data}
+            extraChanges={extraChanges}
+            cooldownLeft={cooldownLeft}
+            now={now}
+            onTake={() => take.mutate()}
+            taking={take.isPending}
+          />
+        )}
+
+        {showingPast && (
+          <div className="viewing-past" role="status">
+            {past.data ? (
+              <>
+                Viewing snapshot #{String(past.data.id)} <SnapshotTypeBadge type={past.data.snapshot_type} /> from{' '}
+                <RelativeTime value={past.data.created_at} />
+              </>
+            ) : (
+              'Loading snapshot…'
+            )}
+            <div className="spacer" />
+            <button type="button" className="btn btn--small" onClick={() => setViewing(null)}>
+              <ArrowLeft size={12} aria-hidden="true" />
+              Back to latest
+            </button>
+          </div>
+        )}
+
+        {showingPast && past.error ? (
+          <ErrorState error={past.error} title="The snapshot could not be loaded" onRetry={() => void past.refetch()} />
+        ) : content ? (
+          <ContentSections content={content} thresholds={thresholds} />
+        ) : (
+          (open.isPending || (showingPast && past.isPending)) && <Skeleton lines={8} />
+        )}
+
+        <Section title="Playbooks" id="panel-playbooks">
+          <PlaybookSection accountId={target.id} />
+        </Section>
+        <Section title="Health trend" id="panel-trend">
+          <TrendSection accountId={target.id} thresholds={thresholds} />
+        </Section>
+        <Section title="Snapshots" id="panel-timeline">
+          {picked.length === 2 && <DiffView pair={[picked[0]!, picked[1]!]} onClose={() => setPicked([])} />}
+          <Timeline
+            accountId={target.id}
+            ready={!open.isPending}
+            viewing={viewing}
+            shownId={shown?.id ?? null}
+            picked={picked}
+            onView={(id) => setViewing(id === shown?.id ? null : id)}
+            onPick={(id) => setPicked((p) => togglePick(p, id))}
+          />
+        </Section>
+      </div>
+
+      <footer className="panel__footer">
+        <AskBox accountId={target.id} accountName={shown?.account_name ?? target.name} />
+      </footer>
+    </aside>
+  );
+}

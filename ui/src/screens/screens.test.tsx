@@ -1,0 +1,140 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ImportListItem } from '../api/bindings/ImportListItem';
+import type { PlaybookExecution } from '../api/bindings/PlaybookExecution';
+import { commands } from '../api/commands';
+import { accountRow, asId, importReport } from '../test/fixtures';
+import { renderWithProviders } from '../test/render';
+import { Activity } from './Activity';
+import { Imports } from './Imports';
+import { Playbooks } from './Playbooks';
+
+vi.mock('../api/commands', () => ({
+  commands: {
+    listImports: vi.fn(),
+    getImport: vi.fn(),
+    listPlaybooks: vi.fn(),
+    listAccounts: vi.fn(),
+    listExecutions: vi.fn(),
+    startPlaybook: vi.fn(),
+    setStep: vi.fn(),
+    completePlaybook: vi.fn(),
+    cancelPlaybook: vi.fn(),
+    listActivity: vi.fn(),
+  },
+}));
+const api = vi.mocked(commands);
+
+beforeEach(() => vi.resetAllMocks());
+
+describe('Imports', () => {
+  it('opens a past import’s report from the history', async () => {
+    const item: ImportListItem = {
+      id: asId(4),
+      kind: 'kpi',
+      file: '/data/March KPIs.xlsx',
+      sha256: 'x',
+      rows_read: 12,
+      rows_imported: 10,
+      rows_rejected: 2,
+      duration_ms: asId(1500),
+      status: 'ok',
+      created_at: new Date().toISOString(),
+    };
+    api.listImports.mockResolvedValue([item]);
+    api.getImport.mockResolvedValue(importReport({ dry_run: false }));
+    const user = userEvent.setup();
+    renderWithProviders(<Imports />);
+    const row = await screen.findByTestId('import-history-row');
+    expect(row).toHaveTextContent('March KPIs.xlsx');
+    expect(row).toHaveTextContent('1.5 s');
+    await user.click(row);
+    const report = await screen.findByTestId('import-report');
+    expect(api.getImport).toHaveBeenCalledWith(4);
+    expect(within(report).getAllByTestId('rejected-row')).toHaveLength(2);
+  });
+
+  it('says what to do when nothing was imported yet', async () => {
+    api.listImports.mockResolvedValue([]);
+    renderWithProviders(<Imports />);
+    expect(await screen.findByTestId('import-history')).toHaveTextContent('No imports yet');
+  });
+});
+
+describe('Playbooks', () => {
+  const execution: PlaybookExecution = {
+    id: asId(9),
+    account_id: asId(2),
+    account_name: 'Globex',
+    playbook_key: 'voc_sprint',
+    playbook_name: 'VoC Sprint',
+    status: 'in_progress',
+    steps: [
+      { title: 'Schedule interviews', done: false, note: null, done_at: null },
+      { title: 'Run survey', done: false, note: null, done_at: null },
+    ],
+    notes: null,
+    started_at: new Date().toISOString(),
+    updated_at: new Date().toISOString(),
+    completed_at: null,
+  };
+
+  beforeEach(() => {
+    api.listPlaybooks.mockResolvedValue([
+      { key: 'voc_sprint', name: 'VoC Sprint', description: 'Listen', fits: 'Sentiment slipping', steps: ['Schedule interviews', 'Run survey'] },
+    ]);
+    api.listAccounts.mockResolvedValue({ rows: [accountRow(2, { name: 'Globex' })], total: 1 });
+    api.listExecutions.mockResolvedValue([execution]);
+    api.setStep.mockResolvedValue(execution);
+    api.completePlaybook.mockResolvedValue({ ...execution, status: 'completed' });
+    api.startPlaybook.mockResolvedValue(execution);
+  });
+
+  it('starts a playbook only once an account is chosen', async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<Playbooks />);
+    const card = await screen.findByTestId('playbook-card');
+    expect(card).toHaveAttribute('data-playbook-key', 'voc_sprint');
+    expect(within(card).getByTestId('start-playbook')).toBeDisabled();
+    await waitFor(() => expect(screen.getByTestId('playbook-account-select')).toBeEnabled());
+    await user.selectOptions(screen.getByTestId('playbook-account-select'), 'Globex');
+    await user.click(within(card).getByTestId('start-playbook'));
+    expect(api.startPlaybook).toHaveBeenCalledWith(2, 'voc_sprint');
+  });
+
+  it('ticks a step (numbered from 1) and completes the run', async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<Playbooks />);
+    const run = await screen.findByTestId('execution');
+    expect(run).toHaveAttribute('data-status', 'in_progress');
+    await user.click(within(run).getAllByTestId('step-checkbox')[1]!);
+    expect(api.setStep).toHaveBeenCalledWith(9, 2, true, null);
+    await user.click(within(run).getByTestId('complete-playbook'));
+    expect(api.completePlaybook).toHaveBeenCalledWith(9);
+  });
+});
+
+describe('Activity', () => {
+  it('lists what the subscriber did, with the cooldown left for skipped snapshots', async () => {
+    const base = {
+      event_type: 'KPI_DATA_UPLOADED',
+      trigger_event: 'kpi_data_uploaded',
+      account_id: asId(1),
+      account_name: 'TechCorp Solutions',
+      source: 'import 3',
+      created_at: new Date().toISOString(),
+      handled_at: new Date().toISOString(),
+    };
+    api.listActivity.mockResolvedValue([
+      { ...base, event_id: asId(2), outcome: 'skipped', snapshot_id: null, cooldown_remaining_seconds: 180 },
+      { ...base, event_id: asId(1), outcome: 'created', snapshot_id: asId(123), cooldown_remaining_seconds: null },
+    ]);
+    renderWithProviders(<Activity />);
+    const [skipped, created] = await screen.findAllByTestId('activity-item');
+    expect(skipped).toHaveAttribute('data-outcome', 'skipped');
+    expect(skipped).toHaveTextContent('cooldown 3:00 left');
+    expect(created).toHaveAttribute('data-outcome', 'created');
+    expect(created).toHaveTextContent('Snapshot #123 created');
+  });
+});
