@@ -10,6 +10,7 @@ mod state;
 use tauri::Manager;
 
 fn main() {
+    state::ensure_locale();
     let args = state::AppArgs::from_env();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let app = tauri::Builder::default()

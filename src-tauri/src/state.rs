@@ -38,6 +38,23 @@ impl AppArgs {
     }
 }
 
+/// WebKitGTK takes the page's `navigator.language` from the process locale; with no locale (or `C`/`POSIX`, as
+/// in containers and CI) it reports `C`, which `Intl` rejects, and the charting library fails to load. Fall back
+/// to `C.UTF-8`'s language, US English, only in that case. Runs first in `main`, before any thread exists.
+pub fn ensure_locale() {
+    let current = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    let usable = current.as_deref().is_some_and(|v| {
+        let lang = v.split(['.', '@']).next().unwrap_or_default();
+        !lang.is_empty() && lang != "C" && lang != "POSIX"
+    });
+    if !usable {
+        std::env::set_var("LC_ALL", "en_US.UTF-8");
+        std::env::set_var("LANGUAGE", "en_US");
+    }
+}
+
 pub struct AppState {
     pub core: Tideline,
     _log_guard: Option<WorkerGuard>,

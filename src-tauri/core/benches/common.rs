@@ -5,7 +5,9 @@ use chrono::{Months, NaiveDate};
 
 pub fn months(n: u32) -> Vec<NaiveDate> {
     let start = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date");
-    (0..n).filter_map(|i| start.checked_add_months(Months::new(i))).collect()
+    (0..n)
+        .filter_map(|i| start.checked_add_months(Months::new(i)))
+        .collect()
 }
 
 pub fn account_names(n: usize) -> Vec<String> {
@@ -21,5 +23,8 @@ pub fn peak_rss_mib() -> Option<f64> {
 }
 
 pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
 }

@@ -14,11 +14,18 @@ use tideline_core::Tideline;
 fn import_100k(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("kpis-100k.xlsx");
-    tideline_core::sample::write_kpi_workbook(&file, &common::account_names(2000), 10, &common::months(5))
-        .expect("workbook generated");
+    tideline_core::sample::write_kpi_workbook(
+        &file,
+        &common::account_names(2000),
+        10,
+        &common::months(5),
+    )
+    .expect("workbook generated");
     let rt = common::runtime();
     let mut group = c.benchmark_group("import");
-    group.sample_size(10).measurement_time(Duration::from_secs(30));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
     group.bench_function("kpi_100k_rows_2000_accounts_with_events", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -27,7 +34,12 @@ fn import_100k(c: &mut Criterion) {
                 let app = rt.block_on(Tideline::open(data.path())).expect("open");
                 let started = Instant::now();
                 rt.block_on(async {
-                    let req = ImportRequest { path: &file, kind: Some(ImportKind::Kpi), account: None, dry_run: false };
+                    let req = ImportRequest {
+                        path: &file,
+                        kind: Some(ImportKind::Kpi),
+                        account: None,
+                        dry_run: false,
+                    };
                     let report = app.import_file(&req, None).await.expect("import");
                     assert_eq!(report.rows_imported, 100_000);
                     let events = app.process_events().await.expect("events");

@@ -27,7 +27,13 @@ async fn seed(app: &Tideline, accounts: i64, kpis: i64, months: i64) {
     .execute(pool)
     .await
     .expect("accounts");
-    let categories = ["Product Usage", "Customer Sentiment", "Support", "Business Outcomes", "Relationship"];
+    let categories = [
+        "Product Usage",
+        "Customer Sentiment",
+        "Support",
+        "Business Outcomes",
+        "Relationship",
+    ];
     sqlx::query(
         "WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < ?1 - 1), \
                         m(p) AS (SELECT 0 UNION ALL SELECT p + 1 FROM m WHERE p < ?2 - 1) \
@@ -50,29 +56,53 @@ fn snapshot_create(c: &mut Criterion) {
     let rt = common::runtime();
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("one-account.xlsx");
-    tideline_core::sample::write_kpi_workbook(&file, &["TechCorp Solutions".to_string()], 200, &common::months(24))
-        .expect("workbook");
+    tideline_core::sample::write_kpi_workbook(
+        &file,
+        &["TechCorp Solutions".to_string()],
+        200,
+        &common::months(24),
+    )
+    .expect("workbook");
     let app = rt.block_on(async {
         let app = Tideline::open(dir.path().join("data")).await.expect("open");
-        let req = ImportRequest { path: &file, kind: Some(ImportKind::Kpi), account: None, dry_run: false };
+        let req = ImportRequest {
+            path: &file,
+            kind: Some(ImportKind::Kpi),
+            account: None,
+            dry_run: false,
+        };
         app.import_file(&req, None).await.expect("import");
         app.calculate_health(None, None).await.expect("health");
         app.process_events().await.expect("events");
         app
     });
-    let id = rt.block_on(app.find_account("TechCorp Solutions")).expect("account").id;
-    let snap = rt.block_on(app.create_snapshot(id, SnapshotType::Manual, None)).expect("snapshot");
+    let id = rt
+        .block_on(app.find_account("TechCorp Solutions"))
+        .expect("account")
+        .id;
+    let snap = rt
+        .block_on(app.create_snapshot(id, SnapshotType::Manual, None))
+        .expect("snapshot");
     assert_eq!(snap.content.kpis.len(), 200);
-    assert_eq!(snap.content.health.as_ref().map(|h| h.trend.len()), Some(24));
+    assert_eq!(
+        snap.content.health.as_ref().map(|h| h.trend.len()),
+        Some(24)
+    );
     c.bench_function("snapshot/create_200_kpis_24_months", |b| {
-        b.to_async(&rt).iter(|| async { app.create_snapshot(id, SnapshotType::Manual, None).await.expect("snapshot") })
+        b.to_async(&rt).iter(|| async {
+            app.create_snapshot(id, SnapshotType::Manual, None)
+                .await
+                .expect("snapshot")
+        })
     });
 }
 
 fn events_10k(c: &mut Criterion) {
     let rt = common::runtime();
     let mut group = c.benchmark_group("events");
-    group.sample_size(10).measurement_time(Duration::from_secs(60));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(60));
     group.bench_function("process_10000_events_2000_accounts", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -111,7 +141,9 @@ fn events_10k(c: &mut Criterion) {
 fn health_10k(c: &mut Criterion) {
     let rt = common::runtime();
     let mut group = c.benchmark_group("health");
-    group.sample_size(10).measurement_time(Duration::from_secs(120));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(120));
     group.bench_function("calculate_10000_accounts_12_months_with_events", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;

@@ -602,9 +602,7 @@ fn parse_date_text(text: &str) -> Result<NaiveDate, String> {
                 let (a, b, y) = (n(0), n(1), n(2) as i32);
                 if a > 12 && b <= 12 {
                     make(y, b, a)
-                } else if b > 12 && a <= 12 {
-                    make(y, a, b)
-                } else if a == b {
+                } else if (b > 12 && a <= 12) || a == b {
                     make(y, a, b)
                 } else if a > 12 && b > 12 {
                     Err(not_real())
@@ -638,15 +636,11 @@ fn parse_date_text(text: &str) -> Result<NaiveDate, String> {
             let year = year2(y).ok_or_else(unknown)?;
             make(year, month, 1)
         }
-        [(i1, a), (_, b)] => {
-            // The 4-digit one is the year; with two short ones, the one after the month is the year
-            // ("15-Jan-25"), unless both come after it ("Jan 15 25").
+        [(_, a), (_, b)] => {
+            // The 4-digit one is the year; with two short ones, the first is the day and the second the year
+            // ("15-Jan-25", "Jan 15 25").
             let (day, year) = if a.len() == 4 {
                 (b, year2(a))
-            } else if b.len() == 4 {
-                (a, year2(b))
-            } else if *i1 < mi {
-                (a, year2(b))
             } else {
                 (a, year2(b))
             };
