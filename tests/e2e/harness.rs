@@ -50,6 +50,10 @@ fn which(name: &str) -> Result<PathBuf, ()> {
         .ok_or(())
 }
 
+async fn rendered_text(el: &Element) -> Option<String> {
+    el.prop("innerText").await.ok().flatten()
+}
+
 pub struct App {
     pub client: Client,
     pub data_dir: tempfile::TempDir,
@@ -170,7 +174,7 @@ impl App {
         let started = Instant::now();
         loop {
             if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                if let Ok(t) = el.text().await {
+                if let Some(t) = rendered_text(&el).await {
                     if pred(&t) {
                         return t;
                     }

@@ -72,11 +72,14 @@ async fn clicking_an_account_takes_a_manual_snapshot_and_a_second_click_reuses_i
 
     // The hostile name is shown as text, never as markup.
     let hostile = "[data-testid='account-row'][data-account-name='<img src=x onerror=alert(1)>']";
-    let row = app.wait_for(hostile).await;
-    let text = row.text().await.expect("row text");
-    assert!(
-        text.contains("<img src=x onerror=alert(1)>"),
-        "name shown literally: {text:?}"
+    let name = app
+        .wait_text(&format!("{hostile} [data-testid='account-name']"), |t| {
+            !t.is_empty()
+        })
+        .await;
+    assert_eq!(
+        name, "<img src=x onerror=alert(1)>",
+        "the name is shown literally"
     );
     assert!(
         app.find_all("[data-testid='account-table'] img")

@@ -2,6 +2,7 @@
 //! - creating a snapshot of an account with 200 KPIs and 24 months of trend: under 10 ms;
 //! - handling 10,000 pending events for 2,000 accounts: under 10 s;
 //! - calculating health for 10,000 accounts × 12 months of KPIs, with the resulting events handled: under 15 s.
+//!
 //! Run: `cargo bench -p tideline-core --bench snapshots`.
 
 mod common;

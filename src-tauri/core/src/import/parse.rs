@@ -222,11 +222,14 @@ fn parse_direction(text: &str) -> Option<Direction> {
     }
 }
 
+/// A sheet and the header found in it.
+type SheetHeader<'a> = (&'a Sheet, HeaderMap);
+
 /// Picks the sheets that have a header of `kind`; the rest are listed as skipped.
 fn sheets_with_header(
     wb: &Workbook,
     kind: ImportKind,
-) -> Result<(Vec<(&Sheet, HeaderMap)>, Vec<SkippedSheet>)> {
+) -> Result<(Vec<SheetHeader<'_>>, Vec<SkippedSheet>)> {
     let mut found = Vec::new();
     let mut skipped = Vec::new();
     for sheet in &wb.sheets {
