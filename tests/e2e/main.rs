@@ -192,3 +192,92 @@ async fn a_dropped_kpi_workbook_is_previewed_then_imported() {
     assert_eq!(list.as_array().map(Vec::len), Some(2));
     app.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs Xvfb, dbus and tauri-driver: run through .ci/run"]
+async fn calculating_health_shows_bands_and_a_completed_playbook_takes_a_snapshot() {
+    let dir = App::data_dir();
+    let file = dir.path().join("kpis.xlsx");
+    let accounts = vec![
+        "Northwind Traders".to_string(),
+        "Contoso Retail".to_string(),
+    ];
+    let months = [
+        chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("a date"),
+        chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("a date"),
+    ];
+    tideline_core::sample::write_kpi_workbook(&file, &accounts, 11, &months)
+        .expect("fixture written");
+    App::cli(
+        dir.path(),
+        &["settings", "set", "snapshot.cooldown_seconds", "0"],
+    );
+    App::cli(
+        dir.path(),
+        &["import", "kpi", file.to_str().expect("utf-8")],
+    );
+    let app = App::launch(dir).await;
+
+    app.wait_count("[data-testid='account-row']", 2).await;
+    app.wait_text("[data-testid='account-score']", |t| {
+        t.contains("Not scored")
+    })
+    .await;
+    app.click("[data-testid='calculate-health']").await;
+    let score = app
+        .wait_text("[data-testid='account-score']", |t| {
+            ["Healthy", "At risk", "Critical"]
+                .iter()
+                .any(|b| t.contains(b))
+        })
+        .await;
+    assert!(
+        score.chars().any(|c| c.is_ascii_digit()),
+        "a score with its band: {score:?}"
+    );
+    let listed = App::cli(app.data_dir.path(), &["accounts", "list"]);
+    assert!(
+        listed[0]["band"].is_string(),
+        "the CLI sees the scores the window calculated"
+    );
+
+    let id = listed
+        .as_array()
+        .and_then(|l| l.iter().find(|a| a["name"] == "Northwind Traders"))
+        .map(|a| a["id"].to_string())
+        .expect("Northwind is listed");
+    app.click("[data-testid='nav-playbooks']").await;
+    app.click(&format!(
+        "[data-testid='playbook-account-select'] option[value='{id}']"
+    ))
+    .await;
+    app.click("[data-testid='playbook-card'][data-playbook-key='voc_sprint'] [data-testid='start-playbook']").await;
+    app.wait_for("[data-testid='execution'][data-status='in_progress']")
+        .await;
+    app.click(
+        "[data-testid='execution'][data-status='in_progress'] [data-testid='complete-playbook']",
+    )
+    .await;
+    app.wait_for("[data-testid='execution'][data-status='completed']")
+        .await;
+
+    // The app's own subscriber turns ACCOUNT_DATA_CHANGED into a snapshot (cooldown 0 here).
+    let started = std::time::Instant::now();
+    loop {
+        let latest = App::cli(
+            app.data_dir.path(),
+            &["snapshot", "latest", "--account", "Northwind Traders"],
+        );
+        let done = latest["trigger_event"] == "account_data_changed"
+            && latest["content"]["playbooks"][0]["status"] == "completed";
+        if done {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no snapshot after the playbook: {latest}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    app.close().await;
+}
