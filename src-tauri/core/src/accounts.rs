@@ -183,13 +183,16 @@ impl Tideline {
     /// The summary cards, the distribution chart and the status bar, in one read.
     #[tracing::instrument(skip_all, err)]
     pub async fn overview(&self) -> Result<Overview> {
-        let today_start = crate::clock::to_db(
-            self.now()
-                .date_naive()
-                .and_hms_opt(0, 0, 0)
-                .map(|t| t.and_utc())
-                .unwrap_or_else(|| self.now()),
-        );
+        // "Today" is the user's day: local midnight, stored times being UTC.
+        let local_midnight = self
+            .now()
+            .with_timezone(&chrono::Local)
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|| self.now());
+        let today_start = crate::clock::to_db(local_midnight);
         let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
             .fetch_one(self.pool())
             .await?;

@@ -537,3 +537,131 @@ async fn sample_data_loads_thirty_six_accounts_with_a_year_of_health() {
         "twelve months of trend per account"
     );
 }
+
+#[tokio::test]
+async fn an_account_id_column_identifies_accounts_across_renames() {
+    let t = open_at(at(10, 0, 0)).await;
+    let first = t.path("by-name.xlsx");
+    profile_file(&first, &[("Acme", "Marcus Lee", 1000.0)]);
+    t.import(&first, ImportKind::Profile).await;
+    // The CRM export adds ids: the account known by name learns its id, and two rows with one new id are one
+    // account even when their names differ.
+    let with_ids = t.path("with-ids.xlsx");
+    write_xlsx(
+        &with_ids,
+        &[(
+            "Customers",
+            vec![
+                vec![S("Account ID"), S("Account"), S("Region")],
+                vec![S("X1"), S("Acme"), S("EMEA")],
+                vec![S("X2"), S("Globex"), S("APAC")],
+                vec![S("X2"), S("Globex Corporation"), S("APAC")],
+            ],
+        )],
+    );
+    let r = t.import(&with_ids, ImportKind::Profile).await;
+    assert_eq!(r.accounts_new, vec!["Globex"]);
+    assert_eq!(t.count("SELECT COUNT(*) FROM accounts").await, 2);
+    // Renamed in the CRM: still the same account, found by its id.
+    let renamed = t.path("renamed.xlsx");
+    write_xlsx(
+        &renamed,
+        &[(
+            "Customers",
+            vec![
+                vec![S("Account ID"), S("Account"), S("Region")],
+                vec![S("X1"), S("Acme Corporation"), S("LATAM")],
+            ],
+        )],
+    );
+    let r = t.import(&renamed, ImportKind::Profile).await;
+    assert_eq!(
+        (r.accounts_updated.clone(), r.accounts_new.len()),
+        (vec!["Acme".to_string()], 0)
+    );
+    assert_eq!(t.count("SELECT COUNT(*) FROM accounts").await, 2);
+}
+
+#[tokio::test]
+async fn an_account_chosen_for_the_file_does_not_fill_blank_account_cells() {
+    let t = open_at(at(10, 0, 0)).await;
+    let file = t.path("kpis.xlsx");
+    write_xlsx(
+        &file,
+        &[(
+            "KPIs",
+            vec![
+                vec![S("Account"), S("KPI"), S("Value")],
+                vec![S("Acme Corp"), S("NPS"), N(40.0)],
+                vec![E, S("NPS"), N(99.0)],
+            ],
+        )],
+    );
+    let req = ImportRequest {
+        path: &file,
+        kind: Some(ImportKind::Kpi),
+        account: Some("TechCorp Solutions"),
+        dry_run: false,
+    };
+    let r = t.app.import_file(&req, None).await.unwrap();
+    assert_eq!(
+        (r.rows_imported, r.rows_rejected),
+        (1, 1),
+        "the blank Account cell is rejected, not given to TechCorp"
+    );
+    assert_eq!(r.rejected[0].column, "Account");
+    assert_eq!(r.accounts, vec!["Acme Corp"]);
+}
+
+#[tokio::test]
+async fn categories_in_another_case_count_as_the_shipped_category() {
+    let t = open_at(at(10, 0, 0)).await;
+    let file = t.path("kpis.xlsx");
+    write_xlsx(
+        &file,
+        &[(
+            "KPIs",
+            vec![
+                vec![
+                    S("Account"),
+                    S("KPI"),
+                    S("Category"),
+                    S("Value"),
+                    S("Target"),
+                ],
+                vec![
+                    S("Acme Corp"),
+                    S("Logins"),
+                    S("PRODUCT  usage"),
+                    N(50.0),
+                    N(100.0),
+                ],
+                vec![
+                    S("Acme Corp"),
+                    S("Seats"),
+                    S("Product Usage"),
+                    N(100.0),
+                    N(100.0),
+                ],
+            ],
+        )],
+    );
+    t.import(&file, ImportKind::Kpi).await;
+    t.app.calculate_health(None, None).await.unwrap();
+    let history = t
+        .app
+        .health_history(t.account_id("Acme Corp").await)
+        .await
+        .unwrap();
+    let cats: Vec<(&str, f64)> = history[0]
+        .categories
+        .iter()
+        .map(|c| (c.category.as_str(), c.weight))
+        .collect();
+    assert_eq!(
+        cats,
+        vec![("Product Usage", 0.30)],
+        "one category, with its weight from Settings"
+    );
+    assert_eq!(history[0].score, 75.0);
+}

@@ -30,13 +30,7 @@ pub(crate) async fn preview_import(
     kind: ImportKind,
     account: Option<String>,
 ) -> CmdResult<ImportReport> {
-    let req = ImportRequest {
-        path: &path,
-        kind: Some(kind),
-        account: account.as_deref(),
-        dry_run: true,
-    };
-    Ok(state.core.import_file(&req, Some(progress(&app))).await?)
+    import(&app, &state, &path, kind, account.as_deref(), true).await
 }
 
 #[tauri::command]
@@ -47,15 +41,26 @@ pub(crate) async fn run_import(
     kind: ImportKind,
     account: Option<String>,
 ) -> CmdResult<ImportReport> {
-    let req = ImportRequest {
-        path: &path,
-        kind: Some(kind),
-        account: account.as_deref(),
-        dry_run: false,
-    };
-    let report = state.core.import_file(&req, Some(progress(&app))).await?;
+    let report = import(&app, &state, &path, kind, account.as_deref(), false).await?;
     let _ = app.emit(DATA_CHANGED, ());
     Ok(report)
+}
+
+async fn import(
+    app: &AppHandle,
+    state: &AppState,
+    path: &std::path::Path,
+    kind: ImportKind,
+    account: Option<&str>,
+    dry_run: bool,
+) -> CmdResult<ImportReport> {
+    let req = ImportRequest {
+        path,
+        kind: Some(kind),
+        account,
+        dry_run,
+    };
+    Ok(state.core.import_file(&req, Some(progress(app))).await?)
 }
 
 #[tauri::command]

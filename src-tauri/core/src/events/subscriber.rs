@@ -53,9 +53,10 @@ impl AccountSnapshotSubscriber {
     #[tracing::instrument(skip_all, err)]
     async fn process_batch(&self) -> Result<Vec<ActivityItem>> {
         let cooldown_seconds = self.app.settings()?.cooldown_seconds;
+        let mut tx = begin_write(self.app.pool()).await?;
+        // Read under the write lock, so an event is never stamped before a snapshot that commits ahead of it.
         let now = self.app.now();
         let now_text = clock::to_db(now);
-        let mut tx = begin_write(self.app.pool()).await?;
         let events = sqlx::query(
             "SELECT e.id, e.event_type, e.trigger_event, e.account_id, a.name, e.source, e.created_at \
              FROM events e JOIN accounts a ON a.id = e.account_id \

@@ -40,8 +40,8 @@ impl Tideline {
             self.account_by_id(id).await?;
         }
         let settings = self.settings()?;
-        let now = clock::to_db(self.now());
         let mut tx = begin_write(self.pool()).await?;
+        let now = clock::to_db(self.now());
 
         let rows = sqlx::query(
             "SELECT account_id, substr(period, 1, 7) AS month, kpi_name, category, value, target, direction, weight \

@@ -23,6 +23,21 @@ use crate::{clock, Tideline};
 /// Receives progress while a file is read and written (the app streams it to the window).
 pub type ProgressFn = Arc<dyn Fn(ImportProgress) + Send + Sync>;
 
+/// A workbook's rows, parsed for one kind of import.
+enum Parsed {
+    Kpi(parse::Parsed<parse::KpiRow>),
+    Profile(parse::Parsed<parse::ProfileRow>),
+}
+
+impl Parsed {
+    fn rows_read(&self) -> u32 {
+        match self {
+            Parsed::Kpi(p) => p.rows_read,
+            Parsed::Profile(p) => p.rows_read,
+        }
+    }
+}
+
 /// One import to run (or preview).
 #[derive(Debug, Clone)]
 pub struct ImportRequest<'a> {
@@ -99,17 +114,6 @@ impl Tideline {
                 file: wb.file.clone(),
             })?,
         };
-        let now = self.now();
-        let now_text = clock::to_db(now);
-        let path_text = req.path.display().to_string();
-        let meta = write::ImportMeta {
-            kind,
-            file: &wb.file,
-            path: Some(&path_text),
-            sha256: &wb.sha256,
-            now: &now_text,
-            dry_run: req.dry_run,
-        };
         let report_progress = |stage: &str, done: u32, total: u32| {
             if let Some(p) = &progress {
                 p(ImportProgress {
@@ -120,19 +124,34 @@ impl Tideline {
                 });
             }
         };
+        // Parsed before any lock is taken: a file that can't be used fails without blocking anyone, and the
+        // write lock is held only for the database work. Rows without a period belong to the user's month.
+        let today = self.now().with_timezone(&chrono::Local).date_naive();
+        let parsed = match kind {
+            ImportKind::Kpi => Parsed::Kpi(parse::parse_kpis(&wb, req.account, today)?),
+            ImportKind::Profile => Parsed::Profile(parse::parse_profiles(&wb)?),
+        };
+        report_progress("writing", 0, parsed.rows_read());
 
-        let mut tx = begin_write(self.pool()).await?;
-        let mut report = match kind {
-            ImportKind::Kpi => {
-                let parsed = parse::parse_kpis(&wb, req.account, now.date_naive())?;
-                report_progress("writing", 0, parsed.rows_read);
-                write::apply_kpis(&mut tx, &meta, &parsed).await?
-            }
-            ImportKind::Profile => {
-                let parsed = parse::parse_profiles(&wb)?;
-                report_progress("writing", 0, parsed.rows_read);
-                write::apply_profiles(&mut tx, &meta, &parsed).await?
-            }
+        // A preview only reads, so it takes no write lock.
+        let mut tx = if req.dry_run {
+            self.pool().begin().await?
+        } else {
+            begin_write(self.pool()).await?
+        };
+        let now_text = clock::to_db(self.now());
+        let path_text = req.path.display().to_string();
+        let meta = write::ImportMeta {
+            kind,
+            file: &wb.file,
+            path: Some(&path_text),
+            sha256: &wb.sha256,
+            now: &now_text,
+            dry_run: req.dry_run,
+        };
+        let mut report = match &parsed {
+            Parsed::Kpi(rows) => write::apply_kpis(&mut tx, &meta, rows).await?,
+            Parsed::Profile(rows) => write::apply_profiles(&mut tx, &meta, rows).await?,
         };
         report.duration_ms = started.elapsed().as_millis() as u64;
         if req.dry_run {

@@ -181,6 +181,17 @@ fn is_blank(c: &Cell) -> bool {
     matches!(c, Cell::Text(t) if t.trim().is_empty())
 }
 
+/// A category as written, or the shipped category it names in another case or spacing ("PRODUCT  usage" →
+/// "Product Usage"), so its weight in Settings applies and its KPIs score together.
+pub fn canonical_category(text: &str) -> String {
+    let key = normalize_name(text);
+    crate::settings::DEFAULT_CATEGORY_WEIGHTS
+        .iter()
+        .find(|(name, _)| normalize_name(name) == key)
+        .map(|(name, _)| name.to_string())
+        .unwrap_or_else(|| clean_name(text))
+}
+
 /// Guesses whether lower is better from a KPI's name, for files without a Direction column.
 pub fn default_direction(kpi_name: &str) -> Direction {
     const LOWER: &[&str] = &[
@@ -310,7 +321,7 @@ pub fn parse_kpis(
                 continue;
             }
             out.rows_read += 1;
-            match kpi_row(&ctx, account_fallback.or(fallback), default_period) {
+            match kpi_row(&ctx, account_fallback, default_period) {
                 Ok(r) => out.rows.push(r),
                 Err(rej) => out.rejected.push(rej),
             }
@@ -365,7 +376,7 @@ fn kpi_row(
         account,
         kpi_key: normalize_name(&kpi_name),
         kpi_name: clean_name(&kpi_name),
-        category: ctx.text(Field::Category)?.map(|c| clean_name(&c)),
+        category: ctx.text(Field::Category)?.map(|c| canonical_category(&c)),
         value: value.value,
         unit,
         target: target.map(|t| t.value).filter(|t| t.is_finite()),

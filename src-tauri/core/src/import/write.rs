@@ -25,6 +25,19 @@ struct Resolved {
     /// account key → (id, display name); new accounts get negative placeholder ids until created.
     ids: HashMap<AccountKey, (i64, String)>,
     new_accounts: Vec<(i64, AccountKey)>,
+    /// Accounts found by name that the file gives an external id they did not have yet.
+    link_external: Vec<(i64, String)>,
+}
+
+impl Resolved {
+    /// The ids of the accounts that already exist.
+    fn known_ids(&self) -> Vec<i64> {
+        self.ids
+            .values()
+            .map(|(id, _)| *id)
+            .filter(|id| *id > 0)
+            .collect()
+    }
 }
 
 /// Finds each account by external id, then by normalised name; unknown ones are planned for creation.
@@ -45,40 +58,83 @@ async fn resolve_accounts(
     .bind(serde_json::to_string(&by_ext)?)
     .fetch_all(&mut *conn)
     .await?;
-    let mut name_index: HashMap<String, (i64, String)> = HashMap::new();
+    let mut name_index: HashMap<String, (i64, String, Option<String>)> = HashMap::new();
     let mut ext_index: HashMap<String, (i64, String)> = HashMap::new();
     for r in rows {
-        let found = (r.get::<i64, _>(0), r.get::<String, _>(1));
-        if let Some(ext) = r.get::<Option<String>, _>(3) {
-            ext_index.insert(ext, found.clone());
+        let (id, name, ext): (i64, String, Option<String>) = (r.get(0), r.get(1), r.get(3));
+        if let Some(ext) = &ext {
+            ext_index.insert(ext.clone(), (id, name.clone()));
         }
-        name_index.insert(r.get(2), found);
+        name_index.insert(r.get(2), (id, name, ext));
     }
     let mut ids = HashMap::new();
-    let mut new_accounts = Vec::new();
-    // Two rows naming the same new account (by name) share one placeholder.
-    let mut planned: HashMap<String, (i64, String)> = HashMap::new();
+    let mut new_accounts: Vec<(i64, AccountKey)> = Vec::new();
+    let mut link_external = Vec::new();
+    // New accounts are planned once per external id and once per name (names are unique), so rows naming
+    // the same new account either way share one placeholder.
+    let mut planned_by_ext: HashMap<String, usize> = HashMap::new();
+    let mut planned_by_name: HashMap<String, usize> = HashMap::new();
     for key in keys {
-        let hit = key
-            .external_id
-            .as_ref()
-            .and_then(|e| ext_index.get(e))
-            .or_else(|| name_index.get(&key.name_key()))
-            .cloned();
-        let resolved = match hit {
-            Some(found) => found,
-            None => planned
-                .entry(key.name_key())
-                .or_insert_with(|| {
-                    let placeholder = -(new_accounts.len() as i64) - 1;
-                    new_accounts.push((placeholder, key.clone()));
-                    (placeholder, key.name.clone())
-                })
-                .clone(),
+        let ext = key.external_id.as_ref();
+        if let Some(found) = ext.and_then(|e| ext_index.get(e)) {
+            ids.insert(key.clone(), found.clone());
+            continue;
+        }
+        if let Some((id, name, stored_ext)) = name_index.get(&key.name_key()) {
+            // An account known by name learns the external id the file gives it.
+            if let (Some(e), None) = (ext, stored_ext) {
+                if !link_external.iter().any(|(i, _)| i == id) {
+                    link_external.push((*id, e.clone()));
+                }
+            }
+            ids.insert(key.clone(), (*id, name.clone()));
+            continue;
+        }
+        let slot = ext
+            .and_then(|e| planned_by_ext.get(e))
+            .or_else(|| planned_by_name.get(&key.name_key()))
+            .copied();
+        let slot = match slot {
+            Some(slot) => {
+                if new_accounts[slot].1.external_id.is_none() {
+                    new_accounts[slot].1.external_id = key.external_id.clone();
+                }
+                slot
+            }
+            None => {
+                new_accounts.push((-(new_accounts.len() as i64) - 1, key.clone()));
+                new_accounts.len() - 1
+            }
         };
-        ids.insert(key.clone(), resolved);
+        if let Some(e) = ext {
+            planned_by_ext.entry(e.clone()).or_insert(slot);
+        }
+        planned_by_name.entry(key.name_key()).or_insert(slot);
+        let (placeholder, planned) = &new_accounts[slot];
+        ids.insert(key.clone(), (*placeholder, planned.name.clone()));
     }
-    Ok(Resolved { ids, new_accounts })
+    Ok(Resolved {
+        ids,
+        new_accounts,
+        link_external,
+    })
+}
+
+/// Records the external ids a file gave to accounts that were known only by name.
+async fn link_external_ids(
+    conn: &mut SqliteConnection,
+    resolved: &Resolved,
+    now: &str,
+) -> Result<()> {
+    for (id, ext) in &resolved.link_external {
+        sqlx::query("UPDATE accounts SET external_id = ?, updated_at = ? WHERE id = ? AND external_id IS NULL")
+            .bind(ext)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Creates the planned accounts in one statement; returns placeholder id → real id.
@@ -260,17 +316,20 @@ pub async fn apply_kpis(
     let resolved = resolve_accounts(conn, &keys).await?;
 
     // What is stored for the known accounts.
-    let known: Vec<i64> = resolved
-        .ids
-        .values()
-        .map(|(id, _)| *id)
-        .filter(|id| *id > 0)
+    let known = resolved.known_ids();
+    // Only the months the file holds can match: the rest of the history is not read.
+    let periods: BTreeSet<String> = parsed
+        .rows
+        .iter()
+        .map(|r| r.period.format("%Y-%m-%d").to_string())
         .collect();
     let stored_rows = sqlx::query(
         "SELECT account_id, kpi_key, period, kpi_name, category, value, unit, target, direction, weight \
-         FROM kpi_values WHERE account_id IN (SELECT value FROM json_each(?))",
+         FROM kpi_values WHERE account_id IN (SELECT value FROM json_each(?1)) \
+             AND period IN (SELECT value FROM json_each(?2))",
     )
     .bind(serde_json::to_string(&known)?)
+    .bind(serde_json::to_string(&periods)?)
     .fetch_all(&mut *conn)
     .await?;
     let mut stored: HashMap<(i64, String, String), StoredKpi> =
@@ -349,6 +408,7 @@ pub async fn apply_kpis(
     }
 
     let created = create_accounts(conn, &resolved.new_accounts, &HashMap::new(), meta.now).await?;
+    link_external_ids(conn, &resolved, meta.now).await?;
     let touched: BTreeMap<i64, u32> = per_account
         .iter()
         .map(|(id, (n, c, u))| (real(*id, &created), n + c + u))
@@ -418,12 +478,7 @@ pub async fn apply_profiles(
     let mut report = base_report(meta, parsed);
     let keys: BTreeSet<AccountKey> = parsed.rows.iter().map(|r| r.account.clone()).collect();
     let resolved = resolve_accounts(conn, &keys).await?;
-    let known: Vec<i64> = resolved
-        .ids
-        .values()
-        .map(|(id, _)| *id)
-        .filter(|id| *id > 0)
-        .collect();
+    let known = resolved.known_ids();
     let mut stored: HashMap<i64, Profile> = HashMap::new();
     for r in
         sqlx::query("SELECT id, profile FROM accounts WHERE id IN (SELECT value FROM json_each(?))")
@@ -470,6 +525,7 @@ pub async fn apply_profiles(
     }
 
     let created = create_accounts(conn, &resolved.new_accounts, &new_profiles, meta.now).await?;
+    link_external_ids(conn, &resolved, meta.now).await?;
     for (id, profile) in &updates {
         sqlx::query("UPDATE accounts SET profile = ?, updated_at = ? WHERE id = ?")
             .bind(serde_json::to_string(profile)?)

@@ -61,8 +61,8 @@ impl Tideline {
                 done_at: None,
             })
             .collect();
-        let now = clock::to_db(self.now());
         let mut tx = begin_write(self.pool()).await?;
+        let now = clock::to_db(self.now());
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO playbook_executions (account_id, playbook_key, status, steps, started_at, updated_at) \
              VALUES (?, ?, 'in_progress', ?, ?, ?) RETURNING id",
@@ -92,8 +92,8 @@ impl Tideline {
         done: bool,
         note: Option<&str>,
     ) -> Result<PlaybookExecution> {
-        let now = clock::to_db(self.now());
         let mut tx = begin_write(self.pool()).await?;
+        let now = clock::to_db(self.now());
         let mut exec = load(&mut tx, id).await?;
         open_or_err(&exec)?;
         let index = (step as usize)
@@ -129,8 +129,8 @@ impl Tideline {
     }
 
     async fn close_playbook(&self, id: i64, status: ExecutionStatus) -> Result<PlaybookExecution> {
-        let now = clock::to_db(self.now());
         let mut tx = begin_write(self.pool()).await?;
+        let now = clock::to_db(self.now());
         let exec = load(&mut tx, id).await?;
         open_or_err(&exec)?;
         sqlx::query("UPDATE playbook_executions SET status = ?, updated_at = ?, completed_at = ? WHERE id = ?")
@@ -184,7 +184,7 @@ impl Tideline {
                 .find(|c| c.category == name)
                 .map(|c| c.score)
         };
-        let today = self.now().date_naive();
+        let today = self.now().with_timezone(&chrono::Local).date_naive();
         let renewal_days = content
             .profile
             .renewal_date

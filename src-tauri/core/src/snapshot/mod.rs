@@ -31,8 +31,9 @@ impl Tideline {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .unwrap_or(MANUAL_TRIGGER);
-        let now = clock::to_db(self.now());
         let mut tx = begin_write(self.pool()).await?;
+        // Read the time under the write lock: writers are serialised, so time order is commit order.
+        let now = clock::to_db(self.now());
         let snap = store::create(&mut tx, account_id, snapshot_type, trigger, &now).await?;
         tx.commit().await?;
         tracing::info!(
@@ -51,10 +52,9 @@ impl Tideline {
     #[tracing::instrument(skip(self), err)]
     pub async fn open_account(&self, account_id: i64) -> Result<SnapshotOpen> {
         let cooldown = self.settings()?.cooldown_seconds;
+        let mut tx = begin_write(self.pool()).await?;
         let now = self.now();
         let now_text = clock::to_db(now);
-        let mut tx = begin_write(self.pool()).await?;
-        self.account_by_id(account_id).await?;
         let newest = store::newest(&mut tx, account_id).await?;
         let fresh = match &newest {
             Some((id, at)) => {
@@ -144,8 +144,8 @@ impl Tideline {
     /// The snapshot a question is answered from: the latest, or a `rag_auto` one made now if the account has none.
     pub async fn snapshot_for_question(&self, account_id: i64) -> Result<(Snapshot, bool)> {
         let account = self.account_by_id(account_id).await?;
-        let now = clock::to_db(self.now());
         let mut tx = begin_write(self.pool()).await?;
+        let now = clock::to_db(self.now());
         if let Some((id, _)) = store::newest(&mut tx, account_id).await? {
             let snap = store::load(&mut tx, id).await?;
             tx.commit().await?;
