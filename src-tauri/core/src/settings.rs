@@ -58,12 +58,30 @@ impl Settings {
         if let Some(v) = map.get(KEY_THEME).and_then(Value::as_str) {
             s.theme = v.to_string();
         }
-        for (k, v) in map {
-            if let (Some(cat), Some(w)) = (k.strip_prefix(WEIGHT_PREFIX), v.as_f64()) {
-                s.category_weights.insert(cat.to_string(), w);
-            }
+        // Stored weights replace the defaults as a set, so a category removed in Settings stays removed.
+        let stored: BTreeMap<String, f64> = map
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(WEIGHT_PREFIX)?.to_string(), v.as_f64()?)))
+            .collect();
+        if !stored.is_empty() {
+            s.category_weights = stored;
         }
         s
+    }
+
+    /// What saving these settings does to a store holding `current`: the keys to delete (weights of categories
+    /// no longer listed) and the keys to set. The app's store plugin and [`SettingsStore::save`] both apply it.
+    pub fn store_update(
+        &self,
+        current: &Map<String, Value>,
+    ) -> (Vec<String>, BTreeMap<String, Value>) {
+        let sets = self.to_store();
+        let deletes = current
+            .keys()
+            .filter(|k| k.starts_with(WEIGHT_PREFIX) && !sets.contains_key(*k))
+            .cloned()
+            .collect();
+        (deletes, sets)
     }
 
     /// The flat keys the store holds for these settings.
@@ -162,8 +180,11 @@ impl SettingsStore {
     pub fn save(&self, settings: &Settings) -> Result<()> {
         settings.validate()?;
         let mut raw = self.read_raw()?;
-        raw.retain(|k, _| !k.starts_with(WEIGHT_PREFIX));
-        raw.extend(settings.to_store());
+        let (deletes, sets) = settings.store_update(&raw);
+        for k in deletes {
+            raw.remove(&k);
+        }
+        raw.extend(sets);
         self.write_raw(&raw)
     }
 
@@ -258,6 +279,18 @@ mod tests {
         assert!(e.to_string().contains("below the Healthy"));
         assert!(store.set("nonsense", "1").is_err());
         assert!(!store.path().exists(), "nothing written on refusal");
+    }
+
+    #[test]
+    fn a_category_removed_from_the_weights_stays_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SettingsStore::new(dir.path());
+        let mut s = store.load().unwrap();
+        s.category_weights.remove("Relationship");
+        store.save(&s).unwrap();
+        let again = store.load().unwrap();
+        assert!(!again.category_weights.contains_key("Relationship"));
+        assert_eq!(again.category_weights.len(), 4);
     }
 
     #[test]

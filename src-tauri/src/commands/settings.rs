@@ -30,12 +30,12 @@ pub(crate) async fn save_settings(
         .map_err(store_err)?;
     // Another process (the CLI) may have written the file since the store was loaded.
     store.reload().map_err(store_err)?;
-    for key in store.keys() {
-        if key.starts_with(tideline_core::settings::WEIGHT_PREFIX) {
-            store.delete(&key);
-        }
+    let current: serde_json::Map<String, serde_json::Value> = store.entries().into_iter().collect();
+    let (deletes, sets) = settings.store_update(&current);
+    for key in deletes {
+        store.delete(key);
     }
-    for (key, value) in settings.to_store() {
+    for (key, value) in sets {
         store.set(key, value);
     }
     store.save().map_err(store_err)?;
