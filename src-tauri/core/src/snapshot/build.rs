@@ -60,10 +60,11 @@ pub async fn build_contents(
 
     // Each KPI's value in its latest period, with its status against target.
     for r in sqlx::query(
-        "SELECT account_id, kpi_name, category, value, unit, target, direction, period FROM ( \
-             SELECT *, ROW_NUMBER() OVER (PARTITION BY account_id, kpi_key ORDER BY period DESC) AS rn \
-             FROM kpi_values WHERE account_id IN (SELECT value FROM json_each(?))) \
-         WHERE rn = 1 ORDER BY account_id, coalesce(category, '~'), kpi_name",
+        // SQLite takes the bare columns of a MAX() aggregate from the row holding the maximum, so this is
+        // each KPI's latest row, read in index order without sorting the account's whole history.
+        "SELECT account_id, kpi_name, category, value, unit, target, direction, MAX(period) FROM kpi_values \
+         WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id, kpi_key \
+         ORDER BY account_id, coalesce(category, '~'), kpi_name",
     )
     .bind(&ids)
     .fetch_all(&mut *conn)
