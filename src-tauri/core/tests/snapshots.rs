@@ -9,6 +9,13 @@ use tideline_core::snapshot::{CLICK_TRIGGER, RAG_TRIGGER};
 
 const TECHCORP: &str = "TechCorp Solutions";
 
+/// Imports a one-row profile workbook for TechCorp (its events are left pending).
+async fn import_techcorp_profile(t: &common::TestApp) -> tideline_core::model::ImportReport {
+    let profiles = t.path("profiles.xlsx");
+    profile_file(&profiles, &[(TECHCORP, "Dana Whitfield", 98000.0)]);
+    t.import(&profiles, ImportKind::Profile).await
+}
+
 #[tokio::test]
 async fn kpi_upload_creates_an_event_driven_snapshot() {
     let t = open_at(at(10, 0, 0)).await;
@@ -154,9 +161,7 @@ async fn new_account_setup_day() {
     let s1 = t.app.process_events().await.unwrap().created;
 
     t.set_time(at(9, 30, 0));
-    let profiles = t.path("profiles.xlsx");
-    profile_file(&profiles, &[(TECHCORP, "Dana Whitfield", 98000.0)]);
-    t.import(&profiles, ImportKind::Profile).await;
+    import_techcorp_profile(&t).await;
     let s2 = t.app.process_events().await.unwrap().created;
 
     t.set_time(at(10, 0, 0));
@@ -194,9 +199,7 @@ async fn new_account_setup_day() {
 #[tokio::test]
 async fn asking_creates_a_rag_auto_snapshot_only_when_there_is_none() {
     let t = open_at(at(15, 0, 0)).await;
-    let profiles = t.path("profiles.xlsx");
-    profile_file(&profiles, &[(TECHCORP, "Dana Whitfield", 98000.0)]);
-    let report = t.import(&profiles, ImportKind::Profile).await;
+    let report = import_techcorp_profile(&t).await;
     assert_eq!(report.events, 1);
     // Events left pending: the account has no snapshot yet.
     let account = t.account_id(TECHCORP).await;
@@ -231,9 +234,7 @@ async fn asking_creates_a_rag_auto_snapshot_only_when_there_is_none() {
 #[tokio::test]
 async fn manual_snapshots_bypass_the_cooldown() {
     let t = open_at(at(10, 0, 0)).await;
-    let profiles = t.path("profiles.xlsx");
-    profile_file(&profiles, &[(TECHCORP, "Dana Whitfield", 98000.0)]);
-    t.import(&profiles, ImportKind::Profile).await;
+    import_techcorp_profile(&t).await;
     t.app.process_events().await.unwrap();
     let account = t.account_id(TECHCORP).await;
     t.set_time(at(10, 0, 1));
@@ -311,9 +312,7 @@ async fn a_click_says_how_many_changes_were_skipped_since_its_snapshot() {
 #[tokio::test]
 async fn many_events_for_one_account_at_once_make_exactly_one_snapshot() {
     let t = open_at(at(10, 0, 0)).await;
-    let profiles = t.path("profiles.xlsx");
-    profile_file(&profiles, &[(TECHCORP, "Dana Whitfield", 98000.0)]);
-    t.import(&profiles, ImportKind::Profile).await;
+    import_techcorp_profile(&t).await;
     let account = t.account_id(TECHCORP).await;
     // Twenty completed playbooks: twenty ACCOUNT_DATA_CHANGED events, then twenty subscribers race for them.
     for _ in 0..20 {
@@ -345,9 +344,7 @@ async fn many_events_for_one_account_at_once_make_exactly_one_snapshot() {
 #[tokio::test]
 async fn snapshots_cannot_be_changed_after_they_are_written() {
     let t = open_at(at(10, 0, 0)).await;
-    let profiles = t.path("profiles.xlsx");
-    profile_file(&profiles, &[(TECHCORP, "Dana Whitfield", 98000.0)]);
-    t.import(&profiles, ImportKind::Profile).await;
+    import_techcorp_profile(&t).await;
     let id = t.app.process_events().await.unwrap().created[0];
     let tamper = sqlx::query("UPDATE snapshots SET trigger_event = 'x' WHERE id = ?")
         .bind(id)
@@ -397,9 +394,7 @@ async fn diff_of_two_snapshots_shows_what_changed() {
 #[tokio::test]
 async fn a_completed_playbook_fires_account_data_changed_and_a_snapshot() {
     let t = open_at(at(9, 0, 0)).await;
-    let profiles = t.path("profiles.xlsx");
-    profile_file(&profiles, &[(TECHCORP, "Dana Whitfield", 98000.0)]);
-    t.import(&profiles, ImportKind::Profile).await;
+    import_techcorp_profile(&t).await;
     t.app.process_events().await.unwrap();
     let account = t.account_id(TECHCORP).await;
     t.set_time(at(11, 0, 0));
