@@ -16,7 +16,7 @@ use crate::model::{ActivityItem, ProcessReport, SnapshotType};
 use crate::snapshot::{cooldown, store};
 use crate::Tideline;
 
-const BATCH: i64 = 500;
+const BATCH: i64 = 2000;
 /// How often the app looks for events written by another process (the CLI with `--defer-events`).
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
 

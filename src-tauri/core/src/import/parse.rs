@@ -185,9 +185,10 @@ fn is_blank(c: &Cell) -> bool {
 /// "Product Usage"), so its weight in Settings applies and its KPIs score together.
 pub fn canonical_category(text: &str) -> String {
     let key = normalize_name(text);
+    // The shipped names are single-spaced, so a case-insensitive compare with the normalised text suffices.
     crate::settings::DEFAULT_CATEGORY_WEIGHTS
         .iter()
-        .find(|(name, _)| normalize_name(name) == key)
+        .find(|(name, _)| name.eq_ignore_ascii_case(&key))
         .map(|(name, _)| name.to_string())
         .unwrap_or_else(|| clean_name(text))
 }

@@ -44,6 +44,9 @@ pub async fn create_many(
     let mut ids: Vec<i64> = requests.iter().map(|r| r.0).collect();
     ids.sort_unstable();
     ids.dedup();
+    if ids.len() == requests.len() {
+        return create_distinct(conn, requests, &ids, now).await;
+    }
     let contents = build::build_contents(conn, &ids).await?;
     let mut previous = previous_contents(conn, &ids).await?;
     let mut made = Vec::with_capacity(requests.len());
@@ -91,6 +94,90 @@ pub async fn create_many(
         });
     }
     Ok(made)
+}
+
+/// One snapshot per account (the subscriber's usual batch): documents are moved, not cloned, and stored a few
+/// hundred per statement. Rows are matched back to their account by `account_id`, never by RETURNING order.
+async fn create_distinct(
+    conn: &mut SqliteConnection,
+    requests: &[(i64, SnapshotType, &str)],
+    ids: &[i64],
+    now: &str,
+) -> Result<Vec<Snapshot>> {
+    let mut contents = build::build_contents(conn, ids).await?;
+    let previous = previous_contents(conn, ids).await?;
+    let mut prepared = Vec::with_capacity(requests.len());
+    for (account_id, snapshot_type, trigger_event) in requests {
+        let mut content = contents
+            .remove(account_id)
+            .ok_or(Error::AccountIdNotFound { id: *account_id })?;
+        if let Some((prev_id, prev)) = previous.get(account_id) {
+            let entries = diff::diff(prev, &content);
+            content.changes = ChangeSummary {
+                previous_snapshot_id: Some(*prev_id),
+                lines: diff::summary_lines(&entries),
+            };
+        }
+        let text = serde_json::to_string(&content)?;
+        let sha = hex::encode(Sha256::digest(text.as_bytes()));
+        prepared.push((
+            *account_id,
+            *snapshot_type,
+            *trigger_event,
+            content,
+            text,
+            sha,
+        ));
+    }
+    let mut new_ids: HashMap<i64, i64> = HashMap::with_capacity(prepared.len());
+    for chunk in prepared.chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(account, t, trigger, content, text, sha)| {
+                (
+                    account,
+                    t.as_str(),
+                    trigger,
+                    text,
+                    sha,
+                    content.health.as_ref().map(|h| h.score),
+                )
+            })
+            .collect();
+        let inserted: Vec<(i64, i64)> = sqlx::query_as(
+            "INSERT INTO snapshots (account_id, snapshot_type, trigger_event, created_at, schema_version, \
+                                    content, content_sha256, health_score) \
+             SELECT j.value->>0, j.value->>1, j.value->>2, ?2, ?3, j.value->>3, j.value->>4, j.value->>5 \
+             FROM json_each(?1) j RETURNING account_id, id",
+        )
+        .bind(serde_json::to_string(&rows)?)
+        .bind(now)
+        .bind(build::SCHEMA_VERSION)
+        .fetch_all(&mut *conn)
+        .await?;
+        new_ids.extend(inserted);
+    }
+    prepared
+        .into_iter()
+        .map(
+            |(account_id, snapshot_type, trigger_event, content, _, sha)| {
+                let id = *new_ids.get(&account_id).ok_or_else(|| {
+                    Error::Internal(format!("snapshot for account {account_id} was not stored"))
+                })?;
+                Ok(Snapshot {
+                    id,
+                    account_id,
+                    account_name: content.account.name.clone(),
+                    snapshot_type,
+                    trigger_event: trigger_event.to_string(),
+                    created_at: now.to_string(),
+                    schema_version: build::SCHEMA_VERSION,
+                    content_sha256: sha,
+                    content,
+                })
+            },
+        )
+        .collect()
 }
 
 /// The newest snapshot document of each account that has one.
