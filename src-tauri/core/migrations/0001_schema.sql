@@ -105,6 +105,8 @@ CREATE TABLE snapshots (
 );
 CREATE INDEX snapshots_by_account ON snapshots (account_id, id DESC);
 CREATE INDEX snapshots_by_time ON snapshots (created_at);
+-- The Health table's "last snapshot" per account reads this index alone, however many snapshots there are.
+CREATE INDEX snapshots_last_by_account ON snapshots (account_id, created_at);
 
 CREATE TRIGGER snapshots_are_immutable BEFORE UPDATE ON snapshots
 BEGIN
