@@ -118,11 +118,11 @@ impl Tideline {
             "SELECT a.id, a.name, a.external_id, a.profile, l.score, l.band, l.period, s.last_at, coalesce(s.n, 0){FROM}"
         ));
         push_filter(&mut page, q);
-        let limit = q.limit.unwrap_or(200).min(if q.limit == Some(u32::MAX) {
-            u32::MAX
-        } else {
-            MAX_PAGE
-        });
+        let limit = match q.limit {
+            // `all_accounts` asks for everything; the UI pages.
+            Some(u32::MAX) => u32::MAX,
+            limit => limit.unwrap_or(200).min(MAX_PAGE),
+        };
         page.push(format!(" ORDER BY {order_sql} LIMIT "))
             .push_bind(i64::from(limit))
             .push(" OFFSET ")

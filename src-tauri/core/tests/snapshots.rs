@@ -420,3 +420,34 @@ async fn a_completed_playbook_fires_account_data_changed_and_a_snapshot() {
         "a completed execution can't complete again"
     );
 }
+
+#[tokio::test]
+async fn with_no_cooldown_each_event_makes_a_snapshot_chained_to_the_one_before() {
+    let t = open_at(at(10, 0, 0)).await;
+    t.app
+        .settings_store()
+        .set("snapshot.cooldown_seconds", "0")
+        .unwrap();
+    import_techcorp_profile(&t).await;
+    let account = t.account_id(TECHCORP).await;
+    let exec = t.app.start_playbook(account, "voc_sprint").await.unwrap();
+    t.app.complete_playbook(exec.id).await.unwrap();
+    // Both events are handled in one batch: the second snapshot is compared with the first.
+    let r = t.app.process_events().await.unwrap();
+    assert_eq!(r.created.len(), 2);
+    let second = t.app.get_snapshot(r.created[1]).await.unwrap();
+    assert_eq!(
+        second.content.changes.previous_snapshot_id,
+        Some(r.created[0])
+    );
+    assert!(
+        second
+            .content
+            .changes
+            .lines
+            .iter()
+            .any(|l| l.contains("completed")),
+        "{:?}",
+        second.content.changes
+    );
+}

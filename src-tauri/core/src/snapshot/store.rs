@@ -34,66 +34,38 @@ pub async fn create(
         .ok_or(Error::AccountIdNotFound { id: account_id })
 }
 
-/// Builds and stores one snapshot per request, in order, reading each section for all accounts at once.
-/// An account asked for twice gets two snapshots, the second compared with the first.
+/// Builds and stores one snapshot per request, reading each section for all accounts at once.
+/// An account asked for twice gets two snapshots, the second compared with the first: requests are split into
+/// rounds holding each account at most once, and a round reads the snapshots the previous one stored.
 pub async fn create_many(
     conn: &mut SqliteConnection,
     requests: &[(i64, SnapshotType, &str)],
     now: &str,
 ) -> Result<Vec<Snapshot>> {
-    let mut ids: Vec<i64> = requests.iter().map(|r| r.0).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.len() == requests.len() {
-        return create_distinct(conn, requests, &ids, now).await;
-    }
-    let contents = build::build_contents(conn, &ids).await?;
-    let mut previous = previous_contents(conn, &ids).await?;
-    let mut made = Vec::with_capacity(requests.len());
-    for (account_id, snapshot_type, trigger_event) in requests {
-        let mut content = contents
-            .get(account_id)
-            .cloned()
-            .ok_or(Error::AccountIdNotFound { id: *account_id })?;
-        if let Some((prev_id, prev)) = previous.get(account_id) {
-            let entries = diff::diff(prev, &content);
-            content.changes = ChangeSummary {
-                previous_snapshot_id: Some(*prev_id),
-                lines: diff::summary_lines(&entries),
-            };
+    let mut rounds: Vec<Vec<usize>> = Vec::new();
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    for (i, (account_id, _, _)) in requests.iter().enumerate() {
+        let round = seen.entry(*account_id).or_insert(0);
+        if rounds.len() <= *round {
+            rounds.push(Vec::new());
         }
-        let text = serde_json::to_string(&content)?;
-        let sha = hex::encode(Sha256::digest(text.as_bytes()));
-        let health = content.health.as_ref().map(|h| h.score);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO snapshots (account_id, snapshot_type, trigger_event, created_at, schema_version, \
-                                    content, content_sha256, health_score) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(account_id)
-        .bind(snapshot_type.as_str())
-        .bind(*trigger_event)
-        .bind(now)
-        .bind(build::SCHEMA_VERSION)
-        .bind(&text)
-        .bind(&sha)
-        .bind(health)
-        .fetch_one(&mut *conn)
-        .await?;
-        previous.insert(*account_id, (id, content.clone()));
-        made.push(Snapshot {
-            id,
-            account_id: *account_id,
-            account_name: content.account.name.clone(),
-            snapshot_type: *snapshot_type,
-            trigger_event: trigger_event.to_string(),
-            created_at: now.to_string(),
-            schema_version: build::SCHEMA_VERSION,
-            content_sha256: sha,
-            content,
-        });
+        rounds[*round].push(i);
+        *round += 1;
     }
-    Ok(made)
+    let mut made: Vec<Option<Snapshot>> = (0..requests.len()).map(|_| None).collect();
+    for round in rounds {
+        let batch: Vec<(i64, SnapshotType, &str)> = round.iter().map(|&i| requests[i]).collect();
+        let ids: Vec<i64> = batch.iter().map(|r| r.0).collect();
+        for (i, snap) in round
+            .into_iter()
+            .zip(create_distinct(conn, &batch, &ids, now).await?)
+        {
+            made[i] = Some(snap);
+        }
+    }
+    made.into_iter()
+        .map(|s| s.ok_or_else(|| Error::Internal("a requested snapshot was not made".into())))
+        .collect()
 }
 
 /// One snapshot per account (the subscriber's usual batch): documents are moved, not cloned, and stored a few

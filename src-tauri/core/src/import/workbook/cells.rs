@@ -238,6 +238,15 @@ pub(crate) fn parse_iso_duration_days(s: &str) -> Option<f64> {
 }
 
 /// Formula text as Excel shows it: with a leading "="; LibreOffice's "of:" namespace prefix removed.
+/// The names of a workbook's worksheets (chart and macro sheets are left out), in order.
+pub(super) fn worksheet_names(sheets: &[calamine::Sheet]) -> Vec<String> {
+    sheets
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect()
+}
+
 pub(super) fn formula_text(f: &str) -> String {
     let f = f.strip_prefix("of:").unwrap_or(f);
     if f.starts_with('=') {

@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Ods, OdsError, Reader, SheetType, Xls, XlsError};
+use calamine::{Data, Ods, OdsError, Reader, Xls, XlsError};
 
 use super::cells::{data_cell, formula_text, Counters, SheetBuilder, EXCEL_ERRORS};
 use super::ctx::{calamine_reason, Ctx};
@@ -12,12 +12,7 @@ use crate::error::{Error, Result};
 
 pub(super) fn read_xls(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Result<Vec<Sheet>> {
     let mut wb: Xls<Cursor<&[u8]>> = Xls::new(Cursor::new(bytes)).map_err(|e| xls_err(ctx, e))?;
-    let names: Vec<String> = wb
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
+    let names: Vec<String> = super::cells::worksheet_names(wb.sheets_metadata());
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
         // Sheets with duplicate names collapse in calamine's map; the first wins here.

@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Reader, SheetType, Xlsb, XlsbError};
+use calamine::{Reader, Xlsb, XlsbError};
 
 use super::cells::{dataref_cell, Counters, SheetBuilder};
 use super::ctx::{calamine_reason, Ctx};
@@ -12,12 +12,7 @@ use crate::error::{Error, Result};
 pub(super) fn read_xlsb(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Result<Vec<Sheet>> {
     let mut wb: Xlsb<Cursor<&[u8]>> =
         Xlsb::new(Cursor::new(bytes)).map_err(|e| xlsb_err(ctx, e))?;
-    let names: Vec<String> = wb
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
+    let names: Vec<String> = super::cells::worksheet_names(wb.sheets_metadata());
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
         let mut builder = SheetBuilder::new(name.clone());

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
 
-use calamine::{DataRef, Reader, SheetType, Xlsx, XlsxError, XlsxFormulaMetadata};
+use calamine::{DataRef, Reader, Xlsx, XlsxError, XlsxFormulaMetadata};
 use zip::ZipArchive;
 
 use super::cells::{dataref_cell, formula_text, Counters, SheetBuilder};
@@ -135,12 +135,7 @@ fn read_xlsx_pass(
 ) -> Result<XlsxPass> {
     let mut wb: Xlsx<Cursor<&[u8]>> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_err(ctx, e))?;
-    let names: Vec<String> = wb
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
+    let names: Vec<String> = super::cells::worksheet_names(wb.sheets_metadata());
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
         let mut builder = SheetBuilder::new(name.clone());
