@@ -5,7 +5,8 @@ use calamine::{Data, DataRef};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::ctx::Ctx;
-use super::{Cell, Row, Sheet, PROGRESS_EVERY_ROWS};
+use super::limits::PROGRESS_EVERY_ROWS;
+use super::sheet::{Cell, Row, Sheet};
 use crate::error::Result;
 
 /// Running totals while reading: cells (for max_cells), text bytes (for the text cap), rows (for progress).

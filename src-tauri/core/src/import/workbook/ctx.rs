@@ -1,8 +1,8 @@
 //! File context: the file and limits every check needs, the errors that name the file, and the dense-grid rule.
 
-use super::sniff::extension_of;
-use super::util::{human_bytes, thousands};
-use super::{column_name, Limits, DENSE_CEILING, DENSE_FACTOR, DENSE_FLOOR, WORKBOOK_DENSE_FLOOR};
+use super::limits::{Limits, DENSE_CEILING, DENSE_FACTOR, DENSE_FLOOR, WORKBOOK_DENSE_FLOOR};
+use super::sheet::column_name;
+use super::util::{extension_of, human_bytes, thousands};
 use crate::error::{Error, Result};
 
 /// File context for messages and limits.

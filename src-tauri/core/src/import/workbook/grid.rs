@@ -6,8 +6,8 @@ use calamine::{Data, Ods, OdsError, Reader, Xls, XlsError};
 
 use super::cells::{data_cell, formula_text, Counters, SheetBuilder, EXCEL_ERRORS};
 use super::ctx::{calamine_reason, Ctx};
+use super::sheet::{Cell, Sheet};
 use super::util::thousands;
-use super::{Cell, Sheet};
 use crate::error::{Error, Result};
 
 pub(super) fn read_xls(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Result<Vec<Sheet>> {

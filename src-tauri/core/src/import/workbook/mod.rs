@@ -56,9 +56,11 @@
 //! **xls** (calamine has no streaming reader: `Xls::new` parses every sheet and builds each dense grid with
 //! `Range::from_sparse`, after reserving `rows × cols` cells from the sheet's DIMENSIONS record). Before calamine
 //! runs, this module:
-//! - walks the OLE2 container exactly as calamine does, but with every sector chain bounded by the file size, so
-//!   a cyclic FAT (which makes calamine loop, growing a buffer until the process dies) or a FAT listing more sectors
-//!   than the file holds is refused;
+//! - opens the OLE2 container with the `cfb` crate, which refuses cyclic and dangling sector chains (a cyclic FAT
+//!   makes calamine loop, growing a buffer until the process dies), reading it through a budget of twice the file
+//!   size so that a DIFAT listing more FAT sectors than the file holds is refused before the table is built; then
+//!   hands calamine a clean container rebuilt around the Workbook stream alone, so calamine parses exactly the
+//!   stream checked below, whatever quirks the original container has;
 //! - walks the BIFF records of the `Workbook` stream as calamine does and, per sheet, computes the DIMENSIONS
 //!   reservation and the bounding box of every cell and formula record; a sheet whose grid would be larger than
 //!   `max(1,048,576, 4 × its filled cells)` (capped at 16,777,216 cells, the whole .xls grid) is refused with a
@@ -74,8 +76,8 @@
 //! - detects `FILEPASS` (encrypted .xls → [`Error::FileEncrypted`]).
 //!
 //!   Not protected for .xls: calamine keeps every sheet's grid in memory at once and `worksheet_range` clones the
-//!   one being read, so peak memory is about twice the (already bounded) grids; memory is bounded by the caps above,
-//!   not strictly by the filled cells.
+//!   one being read, so peak memory is about twice the (already bounded) grids, plus the file, its rebuilt copy and
+//!   calamine's copy of the Workbook stream; memory is bounded by the caps above, not strictly by the filled cells.
 //!
 //! **ods** (no streaming reader either: `Ods::new` parses all of `content.xml`, expanding
 //! `table:number-columns-repeated`/`number-rows-repeated`, and calamine's own cap is 100,000,000 cells). Before
@@ -99,8 +101,10 @@
 mod cells;
 mod ctx;
 mod grid;
+mod limits;
 mod ods_scan;
 mod ole;
+mod sheet;
 mod sniff;
 mod util;
 mod xls_scan;
@@ -108,11 +112,16 @@ mod xlsb;
 mod xlsx;
 mod zip_scan;
 
+pub use limits::{
+    Limits, BOMB_MIN_BYTES, BOMB_RATIO, MAX_ZIP_ENTRIES, PROGRESS_EVERY_ROWS,
+    XLSB_WORKBOOK_PART_MAX, XLS_FORMULA_TEXT_MAX,
+};
+pub use sheet::{column_name, Cell, Row, Sheet, Workbook};
+
 use std::io::{Cursor, Read};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
-use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
@@ -121,7 +130,7 @@ use crate::error::{Error, Result};
 use cells::Counters;
 use ctx::Ctx;
 use grid::{read_ods, read_xls};
-use sniff::{describe_foreign, is_zip, zip_kind, ZipKind};
+use sniff::{describe_foreign, is_ole, is_zip, zip_kind, ZipKind};
 use util::{human_bytes, io_reason, panic_message, thousands};
 use xlsb::read_xlsb;
 use xlsx::read_xlsx;
@@ -129,88 +138,6 @@ use xlsx::read_xlsx;
 // ------------------------------------------------------------------------------------------------------------------
 // Public interface
 // ------------------------------------------------------------------------------------------------------------------
-
-/// Caps checked BEFORE any dense structure is built, so memory is bounded by the cells a file really holds.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Largest file accepted at all (default 256 MiB).
-    pub max_file_bytes: u64,
-    /// Largest total a zip-based file may inflate to, across all its parts (default 512 MiB). Also caps the text
-    /// materialised from cells.
-    pub max_inflated_bytes: u64,
-    /// Rows a sheet may have (default 1,048,576, Excel's limit); a cell beyond is refused.
-    pub max_rows: u32,
-    /// Columns a sheet may have (default 16,384, Excel's limit: XFD); a cell beyond is refused.
-    pub max_cols: u32,
-    /// Non-empty cells a workbook may hold, all sheets together (default 20,000,000).
-    pub max_cells: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_file_bytes: 256 * MIB,
-            max_inflated_bytes: 512 * MIB,
-            max_rows: 1_048_576,
-            max_cols: 16_384,
-            max_cells: 20_000_000,
-        }
-    }
-}
-
-/// One non-empty cell, as the spreadsheet holds it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    /// Text exactly as stored (not trimmed; callers trim). Never empty: an empty string is an absent cell.
-    Text(String),
-    /// Any number; integers become f64. Never NaN or infinite (those come out as `Error("#NUM!")`).
-    Number(f64),
-    Bool(bool),
-    /// A cell formatted as a date/datetime, or an ISO date/datetime cell (ODS `office:date-value`, xlsx `t="d"`).
-    /// A duration-formatted cell (`[h]:mm`) is a [`Cell::Number`] of days instead.
-    Date(NaiveDateTime),
-    /// An error value as Excel shows it: "#DIV/0!", "#N/A", "#REF!", … (ODS: LibreOffice's text, e.g. "Err:502").
-    Error(String),
-    /// A formula cell with no cached value; the string is the formula as Excel shows it, starting with "=".
-    FormulaNoValue(String),
-}
-
-/// One row that has at least one cell.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    /// 1-based row number as the spreadsheet shows it.
-    pub number: u32,
-    /// (0-based column, cell), sorted by column, one entry per column.
-    pub cells: Vec<(u32, Cell)>,
-}
-
-impl Row {
-    /// The cell in 0-based column `col`, if that cell is not empty.
-    pub fn get(&self, col: u32) -> Option<&Cell> {
-        self.cells
-            .binary_search_by_key(&col, |(c, _)| *c)
-            .ok()
-            .map(|i| &self.cells[i].1)
-    }
-}
-
-/// One worksheet (chart sheets and macro sheets are left out; hidden worksheets are included).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sheet {
-    pub name: String,
-    /// Non-empty rows only, in order of row number.
-    pub rows: Vec<Row>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Workbook {
-    /// File name (no folder), for messages.
-    pub file: String,
-    /// Lower-case hex SHA-256 of the file bytes.
-    pub sha256: String,
-    /// Worksheets in workbook order, including empty ones (at least one sheet has a row).
-    pub sheets: Vec<Sheet>,
-}
 
 /// Reads a workbook file. The file name (without its folder) names the file in every error.
 pub fn read_workbook(path: &Path, limits: &Limits) -> Result<Workbook> {
@@ -221,19 +148,6 @@ pub fn read_workbook(path: &Path, limits: &Limits) -> Result<Workbook> {
 /// sniffing fails).
 pub fn read_workbook_bytes(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Workbook> {
     read_bytes(file_name, bytes, limits, &mut |_| {})
-}
-
-/// 0 → "A", 25 → "Z", 26 → "AA", 16383 → "XFD".
-pub fn column_name(col: u32) -> String {
-    let mut n = u64::from(col) + 1;
-    let mut out = Vec::with_capacity(4);
-    while n > 0 {
-        let rem = ((n - 1) % 26) as u8;
-        out.push(b'A' + rem);
-        n = (n - 1) / 26;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Progress callback variant: called with the number of rows read so far (all sheets together) when reading
@@ -273,42 +187,6 @@ pub fn read_workbook_with_progress(
         .map_err(|e| unreadable(io_reason(&e)))?;
     read_bytes(&file, &bytes, limits, progress)
 }
-
-// ------------------------------------------------------------------------------------------------------------------
-// Tunables (documented in the module comment)
-// ------------------------------------------------------------------------------------------------------------------
-
-const MIB: u64 = 1024 * 1024;
-/// A zip with more parts than this is not a workbook anyone made by hand or with Excel.
-pub const MAX_ZIP_ENTRIES: usize = 10_000;
-/// Deflate's best ratio is about 1030:1; real workbook parts stay far below.
-pub const BOMB_RATIO: u64 = 1_000;
-/// The ratio check applies to parts larger than this (tiny parts of repeated bytes compress very well).
-pub const BOMB_MIN_BYTES: u64 = 16 * MIB;
-/// A dense grid (xls/ods) may always be this many cells...
-const DENSE_FLOOR: u64 = 1 << 20;
-/// ... or this many times the filled cells, whichever is more ...
-const DENSE_FACTOR: u64 = 4;
-/// ... but never more than this (65,536 × 256, the whole .xls grid).
-const DENSE_CEILING: u64 = 1 << 24;
-/// The grids of all sheets of a workbook together may be this many cells, or DENSE_FACTOR × filled cells.
-const WORKBOOK_DENSE_FLOOR: u64 = 1 << 22;
-/// Excel caps a formula at 8,192 characters; no real formula's text comes near this.
-pub const XLS_FORMULA_TEXT_MAX: u64 = 256 * 1024;
-/// Bytes calamine may move building formula texts (xls cells, xlsb defined names), all formulas together: about
-/// 5–15 s of CPU at worst. Real workbooks stay orders of magnitude below.
-const FORMULA_WORK_MAX: u64 = 50_000_000_000;
-/// workbook.bin holds the sheet list and defined names; real ones are kilobytes.
-pub const XLSB_WORKBOOK_PART_MAX: u64 = 64 * MIB;
-/// How often the progress callback is called.
-pub const PROGRESS_EVERY_ROWS: u32 = 1_000;
-
-// calamine's own ODS caps (src/ods.rs), mirrored by the ODS pre-scan.
-const ODS_MAX_ROWS: u64 = 1_048_576;
-const ODS_MAX_COLUMNS: u64 = 16_384;
-
-const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-const ODS_MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
 
 // ------------------------------------------------------------------------------------------------------------------
 // Entry point shared by the public functions
@@ -359,11 +237,12 @@ fn read_bytes(
 }
 
 fn read_sheets(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Result<Vec<Sheet>> {
-    if bytes.starts_with(&OLE_MAGIC) {
+    if is_ole(bytes) {
         let ole = ole::inspect(ctx, bytes)?;
         xls_scan::check(ctx, &ole.workbook)?;
-        drop(ole);
-        return read_xls(ctx, bytes, counters);
+        // calamine reads a clean copy, so it parses exactly the stream the scan checked.
+        let clean = ole::rebuild(ctx, ole)?;
+        return read_xls(ctx, &clean, counters);
     }
     if is_zip(bytes) {
         let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
@@ -388,31 +267,4 @@ fn read_sheets(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Result<Vec<S
         };
     }
     Err(ctx.not_spreadsheet(describe_foreign(ctx.file, bytes)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn column_names() {
-        assert_eq!(column_name(0), "A");
-        assert_eq!(column_name(25), "Z");
-        assert_eq!(column_name(26), "AA");
-        assert_eq!(column_name(27), "AB");
-        assert_eq!(column_name(701), "ZZ");
-        assert_eq!(column_name(702), "AAA");
-        assert_eq!(column_name(16_383), "XFD");
-        assert!(!column_name(u32::MAX).is_empty());
-    }
-
-    #[test]
-    fn row_get_finds_by_column() {
-        let row = Row {
-            number: 1,
-            cells: vec![(0, Cell::Number(1.0)), (5, Cell::Bool(true))],
-        };
-        assert_eq!(row.get(5), Some(&Cell::Bool(true)));
-        assert_eq!(row.get(3), None);
-    }
 }

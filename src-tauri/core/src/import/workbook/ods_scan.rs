@@ -6,9 +6,11 @@ use std::io;
 use quick_xml::events::Event;
 
 use super::ctx::{dense_allowed, Ctx, GridWhat};
-use super::util::{human_bytes, raw_attr, thousands, unescape_lossy, RawAttrs};
-use super::zip_scan::calamine_xml_reader;
-use super::{column_name, ODS_MAX_COLUMNS, ODS_MAX_ROWS};
+use super::limits::{ODS_MAX_COLUMNS, ODS_MAX_ROWS};
+use super::sheet::column_name;
+use super::util::{
+    calamine_xml_reader, human_bytes, raw_attr, thousands, unescape_lossy, RawAttrs,
+};
 use crate::error::{Error, Result};
 
 /// Simulates calamine's parse of `content.xml` (the whole part, streamed from `content`).

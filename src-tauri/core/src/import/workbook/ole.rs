@@ -1,84 +1,27 @@
-//! OLE2 / compound file: mirrors calamine's cfb.rs (Cfb::new + get_stream) with every chain bounded.
+//! OLE2 / compound file (the .xls container): opened with the `cfb` crate, which refuses cyclic and dangling sector
+//! chains, and rebuilt clean for calamine so that calamine parses exactly the Workbook stream the BIFF pre-scan
+//! checked, whatever quirks the original container has.
+
+use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
+
+use cfb::CompoundFile;
 
 use super::ctx::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
-const RESERVED_SECTORS: u32 = 0xFFFF_FFFA;
-const DIFSECT: u32 = 0xFFFF_FFFC;
-const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
+/// The sectors of a real container are each read once while opening it and reading one stream; a container that
+/// makes the reader go over the file twice lists sectors more often than the file holds them (calamine, and the
+/// `cfb` crate before its own checks, would size the allocation table from that list).
+const READ_PASSES: u64 = 2;
+/// Room for the header (a 4096-byte-sector file pads it to a whole sector) and the stream reader's buffer.
+const READ_SLACK: u64 = 64 * 1024;
 
 pub(super) struct OleFile {
-    /// The Workbook (or Book) stream, as calamine will read it.
+    /// The Workbook (or Book) stream.
     pub workbook: Vec<u8>,
 }
 
-struct Dir {
-    name: String,
-    start: u32,
-    len: u64,
-}
-
-struct Sectors<'a> {
-    data: &'a [u8],
-    size: usize,
-    maxid: u64,
-}
-
-impl<'a> Sectors<'a> {
-    fn get(&self, id: u32) -> Option<&'a [u8]> {
-        if u64::from(id) > self.maxid {
-            return None;
-        }
-        let start = id as usize * self.size;
-        if start > self.data.len() {
-            return None; // calamine panics on this one
-        }
-        Some(&self.data[start..(start + self.size).min(self.data.len())])
-    }
-
-    /// A chain, stopping like calamine (ENDOFCHAIN or `len` bytes), refusing cycles and dangling ids.
-    fn chain(&self, start: u32, fats: &[u32], len: u64) -> Option<Vec<u8>> {
-        let mut out = Vec::new();
-        let mut id = start;
-        let mut steps = 0u64;
-        while id != ENDOFCHAIN {
-            steps += 1;
-            if steps > self.maxid + 2 {
-                return None; // a cycle: calamine would loop until memory runs out
-            }
-            let sector = self.get(id)?;
-            let remaining = len.saturating_sub(out.len() as u64);
-            let take = (sector.len() as u64).min(remaining) as usize;
-            out.extend_from_slice(&sector[..take]);
-            if out.len() as u64 >= len {
-                break;
-            }
-            id = *fats.get(id as usize)?;
-        }
-        Some(out)
-    }
-}
-
-fn u16_at(b: &[u8], at: usize) -> u16 {
-    b.get(at..at + 2)
-        .map_or(0, |s| u16::from_le_bytes([s[0], s[1]]))
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    b.get(at..at + 4)
-        .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-}
-
-fn u64_at(b: &[u8], at: usize) -> u64 {
-    b.get(at..at + 8)
-        .map_or(0, |s| u64::from_le_bytes(s.try_into().unwrap_or([0; 8])))
-}
-
-fn to_u32(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
-    b.chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-}
-
+/// Opens the container, refuses encrypted OOXML and other Office documents, and returns the Workbook stream.
 pub(super) fn inspect(ctx: &Ctx, bytes: &[u8]) -> Result<OleFile> {
     let damaged = |what: &str| {
         ctx.unreadable(format!(
@@ -88,137 +31,203 @@ pub(super) fn inspect(ctx: &Ctx, bytes: &[u8]) -> Result<OleFile> {
     if bytes.len() < 512 {
         return Err(damaged("the file is shorter than its header"));
     }
-    let version = u16_at(bytes, 26);
-    let sector_size: usize = match u16_at(bytes, 30) {
-        0x0009 => 512,
-        0x000C if bytes.len() >= 4096 => 4096,
-        _ => return Err(damaged("unknown sector size")),
+    let budget = (bytes.len() as u64)
+        .saturating_mul(READ_PASSES)
+        .saturating_add(READ_SLACK);
+    let reader = Budgeted {
+        inner: Cursor::new(bytes),
+        left: budget,
     };
-    if u16_at(bytes, 32) != 0x0006 {
-        return Err(damaged("unknown mini-sector size"));
-    }
-    let dir_start = u32_at(bytes, 48);
-    let mini_fat_start = u32_at(bytes, 60);
-    let mini_fat_len = u64::from(u32_at(bytes, 64));
-    let difat_start = u32_at(bytes, 68);
-    let mut difat: Vec<u32> = to_u32(&bytes[76..512]).collect();
-    let sectors = Sectors {
-        data: &bytes[sector_size..],
-        size: sector_size,
-        maxid: (bytes.len() / sector_size) as u64,
-    };
+    let mut file = CompoundFile::open(reader).map_err(|e| {
+        tracing::debug!(file = ctx.file, error = %e, "OLE2 container refused");
+        damaged(container_fault(&e))
+    })?;
 
-    // DIFAT chain (calamine bounds this one itself).
-    let mut id = difat_start;
-    let mut n = 0u64;
-    while id < RESERVED_SECTORS {
-        n += 1;
-        if n > sectors.maxid + 1 {
-            return Err(damaged("its allocation table chain loops"));
-        }
-        difat.extend(to_u32(
-            sectors
-                .get(id)
-                .ok_or_else(|| damaged("a sector lies past the end"))?,
-        ));
-        id = difat
-            .pop()
-            .ok_or_else(|| damaged("empty allocation table"))?;
-    }
-    let fat_ids: Vec<u32> = difat.into_iter().filter(|id| *id < DIFSECT).collect();
-    if fat_ids.len() as u64 > sectors.maxid + 1 {
-        return Err(damaged(
-            "its allocation table lists more sectors than the file holds",
-        ));
-    }
-    let mut fats = Vec::new();
-    for id in fat_ids {
-        fats.extend(to_u32(
-            sectors
-                .get(id)
-                .ok_or_else(|| damaged("a sector lies past the end"))?,
-        ));
-    }
-
-    let dir_bytes = sectors
-        .chain(dir_start, &fats, u64::MAX)
-        .ok_or_else(|| damaged("its directory chain is broken"))?;
-    let dirs: Vec<Dir> = dir_bytes
-        .chunks(128)
-        .filter(|c| c.len() == 128)
-        .map(|c| {
-            let units: Vec<u16> = c[..64]
-                .chunks_exact(2)
-                .map(|p| u16::from_le_bytes([p[0], p[1]]))
-                .collect();
-            let mut name = String::from_utf16_lossy(&units);
-            if let Some(end) = name.find('\0') {
-                name.truncate(end);
-            }
-            let len = if sector_size == 512 {
-                u64::from(u32_at(c, 120))
-            } else {
-                u64_at(c, 120)
-            };
-            Dir {
-                name,
-                start: u32_at(c, 116),
-                len,
-            }
+    let names: Vec<(String, std::path::PathBuf, bool, u64)> = file
+        .walk()
+        .map(|e| {
+            (
+                e.name().to_string(),
+                e.path().to_path_buf(),
+                e.is_stream(),
+                e.len(),
+            )
         })
         .collect();
-    if dirs.is_empty() || (version != 3 && dirs[0].start == ENDOFCHAIN) {
-        return Err(damaged("its root directory is empty"));
-    }
-    let has = |n: &str| dirs.iter().any(|d| d.name.eq_ignore_ascii_case(n));
+    let has = |n: &str| names.iter().any(|(name, ..)| name.eq_ignore_ascii_case(n));
     if has("EncryptionInfo") || has("EncryptedPackage") {
         return Err(ctx.encrypted());
     }
-
-    let (ministream, minifats) = if mini_fat_len > 0 {
-        let ministream = sectors
-            .chain(dirs[0].start, &fats, dirs[0].len)
-            .ok_or_else(|| damaged("its mini-stream chain is broken"))?;
-        let minifat = sectors
-            .chain(mini_fat_start, &fats, mini_fat_len * sector_size as u64)
-            .ok_or_else(|| damaged("its mini allocation table chain is broken"))?;
-        (ministream, to_u32(&minifat).collect::<Vec<u32>>())
-    } else {
-        (Vec::new(), Vec::new())
+    // calamine: get_stream("Workbook").or_else(|_| get_stream("Book")), by name wherever the stream is.
+    let stream = |n: &str| {
+        names
+            .iter()
+            .find(|(name, _, is_stream, _)| *is_stream && name.eq_ignore_ascii_case(n))
     };
-
-    let stream = |name: &str| -> Option<Result<Vec<u8>>> {
-        let d = dirs.iter().find(|d| d.name.eq_ignore_ascii_case(name))?;
-        Some(if d.len < 4096 {
-            let mini = Sectors {
-                data: &ministream,
-                size: 64,
-                maxid: sectors.maxid * 8,
-            };
-            mini.chain(d.start, &minifats, d.len)
-                .ok_or_else(|| damaged("its workbook stream chain is broken"))
+    let Some((_, path, _, len)) = stream("Workbook").or_else(|| stream("Book")) else {
+        let what = if has("WordDocument") {
+            "it is an old Word document (.doc), not a spreadsheet"
+        } else if has("PowerPoint Document") {
+            "it is an old PowerPoint presentation (.ppt), not a spreadsheet"
+        } else if has("__properties_version1.0") {
+            "it is an Outlook message (.msg), not a spreadsheet"
         } else {
-            sectors
-                .chain(d.start, &fats, d.len)
-                .ok_or_else(|| damaged("its workbook stream chain is broken"))
-        })
+            "it is an Office file with no workbook inside"
+        };
+        return Err(ctx.not_spreadsheet(what));
     };
-    // calamine: get_stream("Workbook").or_else(|_| get_stream("Book")). A Workbook stream whose chain is
-    // broken is refused outright (calamine might loop on it rather than fail over to "Book").
-    let workbook = match stream("Workbook").or_else(|| stream("Book")) {
-        Some(w) => w?,
-        None => {
-            let what = if has("WordDocument") {
-                "it is an old Word document (.doc), not a spreadsheet"
-            } else if has("PowerPoint Document") {
-                "it is an old PowerPoint presentation (.ppt), not a spreadsheet"
-            } else if has("__properties_version1.0") {
-                "it is an Outlook message (.msg), not a spreadsheet"
-            } else {
-                "it is an Office file with no workbook inside"
-            };
-            return Err(ctx.not_spreadsheet(what));
-        }
+    let broken = |e: &io::Error| {
+        tracing::debug!(file = ctx.file, error = %e, "OLE2 workbook stream refused");
+        damaged("its workbook stream chain is broken")
     };
+    // A stream lives in the file's sectors, so it can't be longer than the file.
+    if *len > bytes.len() as u64 {
+        return Err(damaged("its workbook stream chain is broken"));
+    }
+    let mut workbook = Vec::with_capacity(*len as usize);
+    file.open_stream(path)
+        .map_err(|e| broken(&e))?
+        .read_to_end(&mut workbook)
+        .map_err(|e| broken(&e))?;
     Ok(OleFile { workbook })
+}
+
+/// A fresh container holding only the Workbook stream, for calamine: it reads no other stream to list and read
+/// sheets, and a container written by the `cfb` crate has none of the quirks a hostile one could use to make
+/// calamine's own walk read something other than what the pre-scan checked.
+pub(super) fn rebuild(ctx: &Ctx, ole: OleFile) -> Result<Vec<u8>> {
+    let write = || -> io::Result<Vec<u8>> {
+        // Version 3 (512-byte sectors): calamine refuses a version 4 file whose root has no mini stream, which is
+        // what a Workbook stream of 4 KiB or more gives.
+        let capacity = ole.workbook.len() + ole.workbook.len() / 64 + 4096;
+        let mut out = CompoundFile::create_with_version(
+            cfb::Version::V3,
+            Cursor::new(Vec::with_capacity(capacity)),
+        )?;
+        out.create_stream("/Workbook")?.write_all(&ole.workbook)?;
+        out.flush()?;
+        Ok(out.into_inner().into_inner())
+    };
+    write().map_err(|e| Error::FileUnreadable {
+        file: ctx.file.to_string(),
+        reason: format!("the workbook is damaged (its Office container can't be rewritten: {e})"),
+    })
+}
+
+/// Plain words for what the `cfb` crate found wrong (its messages name sectors and tables; the log keeps them).
+fn container_fault(e: &io::Error) -> &'static str {
+    if e.get_ref().is_some_and(|inner| inner.is::<OverBudget>()) {
+        return "its allocation table lists more sectors than the file holds";
+    }
+    let m = e.to_string().to_ascii_lowercase();
+    if e.kind() == io::ErrorKind::UnexpectedEof || m.contains("sector count is only") {
+        "a sector lies past the end"
+    } else if m.contains("too small") || m.contains("sector length") {
+        "the file is shorter than its header"
+    } else if m.contains("mini sector shift") {
+        "unknown mini-sector size"
+    } else if m.contains("sector shift") || m.contains("version") {
+        "unknown sector size"
+    } else if m.contains("difat") {
+        "its allocation table chain is broken"
+    } else if m.contains("minifat") || m.contains("mini sector") {
+        "its mini allocation table chain is broken"
+    } else if m.contains("directory chain") {
+        "its directory chain is broken"
+    } else if m.contains("root entry") {
+        "its root directory is empty"
+    } else if m.contains("directory") {
+        "its directory is damaged"
+    } else if m.contains("chain") || m.contains("pointed to twice") {
+        "a sector chain loops"
+    } else {
+        "its allocation table is inconsistent"
+    }
+}
+
+#[derive(Debug)]
+struct OverBudget;
+
+impl std::fmt::Display for OverBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the container was read past its size")
+    }
+}
+
+impl std::error::Error for OverBudget {}
+
+/// A reader that fails once it has given out `left` bytes: what the `cfb` crate allocates while opening a file
+/// grows with what it reads, so this bounds memory by the file size.
+struct Budgeted<'a> {
+    inner: Cursor<&'a [u8]>,
+    left: u64,
+}
+
+impl Read for Budgeted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            return Err(io::Error::other(OverBudget));
+        }
+        let max = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for Budgeted<'_> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::workbook::Limits;
+
+    fn ctx(limits: &Limits) -> Ctx<'_> {
+        Ctx {
+            file: "t.xls",
+            limits,
+        }
+    }
+
+    /// Both sizes of Workbook stream calamine reads differently (the mini stream below 4 KiB, sectors above)
+    /// come back byte for byte from the rebuilt container.
+    #[test]
+    fn rebuilt_container_holds_the_same_stream() {
+        let limits = Limits::default();
+        for len in [100usize, 4095, 4096, 70_000] {
+            let stream: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let bytes = rebuild(
+                &ctx(&limits),
+                OleFile {
+                    workbook: stream.clone(),
+                },
+            )
+            .unwrap();
+            assert_eq!(
+                inspect(&ctx(&limits), &bytes).unwrap().workbook,
+                stream,
+                "{len}"
+            );
+        }
+    }
+
+    #[test]
+    fn faults_are_worded_plainly() {
+        let over = io::Error::other(OverBudget);
+        assert!(container_fault(&over).contains("more sectors than the file holds"));
+        let cyclic = io::Error::new(
+            io::ErrorKind::InvalidData,
+            "Directory chain includes duplicate sector index 3",
+        );
+        assert_eq!(container_fault(&cyclic), "its directory chain is broken");
+    }
 }

@@ -3,13 +3,20 @@
 
 use std::borrow::Cow;
 use std::io::{Cursor, Read};
-use std::path::Path;
 
 use zip::ZipArchive;
 
 use super::ctx::Ctx;
-use super::ODS_MIMETYPE;
+use super::util::extension_of;
 use crate::error::Result;
+
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+const ODS_MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+
+/// An OLE2 compound file: an .xls, or an encrypted OOXML workbook.
+pub(super) fn is_ole(bytes: &[u8]) -> bool {
+    bytes.starts_with(&OLE_MAGIC)
+}
 
 pub(super) fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
@@ -81,13 +88,6 @@ pub(super) fn part_names(zip: &ZipArchive<Cursor<&[u8]>>) -> Vec<String> {
     zip.file_names_raw()
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .collect()
-}
-
-pub(super) fn extension_of(file: &str) -> String {
-    Path::new(file)
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default()
 }
 
 /// Words for what a non-spreadsheet file probably is.

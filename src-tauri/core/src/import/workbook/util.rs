@@ -1,10 +1,11 @@
-//! Small helpers: a counting reader, calamine's raw XML attribute parsing, and numbers and sizes worded for
-//! messages.
+//! Small helpers shared by the scanners and readers: a counting reader, calamine's XML reader settings and raw
+//! attribute parsing, file extensions, and numbers and sizes worded for messages.
 
 use std::borrow::Cow;
 use std::io::{self, Read};
+use std::path::Path;
 
-use super::MIB;
+use super::limits::MIB;
 
 /// Counts the bytes read through it and remembers the first error (a reader that swallows errors, like an XML
 /// parser, must not hide a damaged part).
@@ -39,6 +40,17 @@ impl<R: Read> Read for Counting<R> {
             }
         }
     }
+}
+
+pub(super) fn calamine_xml_reader<R: io::BufRead>(r: R) -> quick_xml::Reader<R> {
+    // Same settings as calamine, so the events seen here are the events calamine sees.
+    let mut xml = quick_xml::Reader::from_reader(r);
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    xml
 }
 
 /// calamine's raw attribute iteration (attrs.rs): `key="value"` pairs, no entity decoding.
@@ -128,6 +140,13 @@ pub(super) fn leading_number(v: &str) -> u64 {
         n = n.saturating_mul(10).saturating_add(u64::from(b - b'0'));
     }
     n
+}
+
+pub(super) fn extension_of(file: &str) -> String {
+    Path::new(file)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

@@ -1,7 +1,8 @@
 //! XLS pre-scan: the BIFF records of the Workbook stream, mirroring calamine's xls.rs parse_workbook.
 
 use super::ctx::{Ctx, GridWhat};
-use super::{column_name, FORMULA_WORK_MAX, XLS_FORMULA_TEXT_MAX};
+use super::limits::{FORMULA_WORK_MAX, XLS_FORMULA_TEXT_MAX};
+use super::sheet::column_name;
 use crate::error::Result;
 
 struct Record<'a> {

@@ -6,7 +6,7 @@ use calamine::{Reader, Xlsb, XlsbError};
 
 use super::cells::{dataref_cell, Counters, SheetBuilder};
 use super::ctx::{calamine_reason, Ctx};
-use super::Sheet;
+use super::sheet::Sheet;
 use crate::error::{Error, Result};
 
 pub(super) fn read_xlsb(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Result<Vec<Sheet>> {

@@ -9,7 +9,7 @@ use zip::ZipArchive;
 
 use super::cells::{dataref_cell, formula_text, Counters, SheetBuilder};
 use super::ctx::{calamine_reason, Ctx};
-use super::{Cell, Sheet};
+use super::sheet::{Cell, Sheet};
 use crate::error::{Error, Result};
 
 /// Error values newer than calamine's parser (dynamic arrays, data types, Python in Excel).

@@ -10,10 +10,12 @@ use zip::result::ZipError;
 use zip::ZipArchive;
 
 use super::ctx::Ctx;
+use super::limits::{BOMB_MIN_BYTES, BOMB_RATIO, FORMULA_WORK_MAX, MIB, XLSB_WORKBOOK_PART_MAX};
 use super::ods_scan;
 use super::sniff::{part_names, ZipKind};
-use super::util::{human_bytes, leading_number, thousands, Counting, RawAttrs};
-use super::{BOMB_MIN_BYTES, BOMB_RATIO, FORMULA_WORK_MAX, MIB, XLSB_WORKBOOK_PART_MAX};
+use super::util::{
+    calamine_xml_reader, human_bytes, leading_number, thousands, Counting, RawAttrs,
+};
 use crate::error::{Error, Result};
 
 pub(super) fn check(ctx: &Ctx, zip: &mut ZipArchive<Cursor<&[u8]>>, kind: ZipKind) -> Result<()> {
@@ -172,17 +174,6 @@ fn part_damaged(ctx: &Ctx, name: &str, e: &io::Error) -> Error {
     ctx.unreadable(format!(
         "the file is damaged or incomplete: part {name} can't be unpacked ({e})"
     ))
-}
-
-pub(super) fn calamine_xml_reader<R: io::BufRead>(r: R) -> quick_xml::Reader<R> {
-    // Same settings as calamine, so the events seen here are the events calamine sees.
-    let mut xml = quick_xml::Reader::from_reader(r);
-    let config = xml.config_mut();
-    config.check_end_names = false;
-    config.trim_text(false);
-    config.check_comments = false;
-    config.expand_empty_elements = true;
-    xml
 }
 
 /// calamine reserves `uniqueCount` strings before reading any: the claim must fit the part's real size.
