@@ -69,6 +69,34 @@ fn hostile_xls_cyclic_allocation_table_is_refused() {
 }
 
 #[test]
+fn hostile_xls_allocation_table_listing_a_sector_many_times_is_refused() {
+    let mut bytes = fixture("basic.xls");
+    // A DIFAT chain of 40 sectors, each naming sector 1 as a FAT sector 127 times: 20 KiB of file that would have
+    // the allocation table built from 5,189 sectors (2.5 MiB; a 256 MiB file would ask for 32 GiB).
+    const DIFAT_SECTORS: u32 = 40;
+    let first = (bytes.len() / 512 - 1) as u32;
+    for k in 0..DIFAT_SECTORS {
+        for _ in 0..127 {
+            bytes.extend(1u32.to_le_bytes());
+        }
+        let next = if k + 1 < DIFAT_SECTORS {
+            first + k + 1
+        } else {
+            0xFFFF_FFFE
+        };
+        bytes.extend(next.to_le_bytes());
+    }
+    // The header's own 109 slots: the real FAT sector, then sector 1 again.
+    for slot in bytes[80..512].chunks_exact_mut(4) {
+        slot.copy_from_slice(&1u32.to_le_bytes());
+    }
+    bytes[68..72].copy_from_slice(&first.to_le_bytes());
+    bytes[72..76].copy_from_slice(&DIFAT_SECTORS.to_le_bytes());
+    let m = read_err("difat.xls", &bytes, &Limits::default(), "file_unreadable");
+    assert!(m.contains("more sectors than the file holds"), "{m}");
+}
+
+#[test]
 fn hostile_xls_encrypted_is_encrypted() {
     // A FILEPASS record in the globals: flip an unused record into one right after BOF.
     let mut bytes = fixture("basic.xls");
