@@ -3,6 +3,7 @@
 //! checked, whatever quirks the original container has.
 
 use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
 
 use cfb::CompoundFile;
 
@@ -15,6 +16,14 @@ use crate::error::{Error, Result};
 const READ_PASSES: u64 = 2;
 /// Room for the header (a 4096-byte-sector file pads it to a whole sector) and the stream reader's buffer.
 const READ_SLACK: u64 = 64 * 1024;
+
+/// One directory entry, as far as finding the workbook needs.
+struct Entry {
+    name: String,
+    path: PathBuf,
+    is_stream: bool,
+    len: u64,
+}
 
 pub(super) struct OleFile {
     /// The Workbook (or Book) stream.
@@ -43,28 +52,26 @@ pub(super) fn inspect(ctx: &Ctx, bytes: &[u8]) -> Result<OleFile> {
         damaged(container_fault(&e))
     })?;
 
-    let names: Vec<(String, std::path::PathBuf, bool, u64)> = file
+    let entries: Vec<Entry> = file
         .walk()
-        .map(|e| {
-            (
-                e.name().to_string(),
-                e.path().to_path_buf(),
-                e.is_stream(),
-                e.len(),
-            )
+        .map(|e| Entry {
+            name: e.name().to_string(),
+            path: e.path().to_path_buf(),
+            is_stream: e.is_stream(),
+            len: e.len(),
         })
         .collect();
-    let has = |n: &str| names.iter().any(|(name, ..)| name.eq_ignore_ascii_case(n));
+    let has = |n: &str| entries.iter().any(|e| e.name.eq_ignore_ascii_case(n));
     if has("EncryptionInfo") || has("EncryptedPackage") {
         return Err(ctx.encrypted());
     }
     // calamine: get_stream("Workbook").or_else(|_| get_stream("Book")), by name wherever the stream is.
     let stream = |n: &str| {
-        names
+        entries
             .iter()
-            .find(|(name, _, is_stream, _)| *is_stream && name.eq_ignore_ascii_case(n))
+            .find(|e| e.is_stream && e.name.eq_ignore_ascii_case(n))
     };
-    let Some((_, path, _, len)) = stream("Workbook").or_else(|| stream("Book")) else {
+    let Some(workbook_entry) = stream("Workbook").or_else(|| stream("Book")) else {
         let what = if has("WordDocument") {
             "it is an old Word document (.doc), not a spreadsheet"
         } else if has("PowerPoint Document") {
@@ -81,11 +88,11 @@ pub(super) fn inspect(ctx: &Ctx, bytes: &[u8]) -> Result<OleFile> {
         damaged("its workbook stream chain is broken")
     };
     // A stream lives in the file's sectors, so it can't be longer than the file.
-    if *len > bytes.len() as u64 {
+    if workbook_entry.len > bytes.len() as u64 {
         return Err(damaged("its workbook stream chain is broken"));
     }
-    let mut workbook = Vec::with_capacity(*len as usize);
-    file.open_stream(path)
+    let mut workbook = Vec::with_capacity(workbook_entry.len as usize);
+    file.open_stream(&workbook_entry.path)
         .map_err(|e| broken(&e))?
         .read_to_end(&mut workbook)
         .map_err(|e| broken(&e))?;
