@@ -24,7 +24,7 @@ pub fn cell_text(cell: &Cell) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::values::parse_number_text;
+    use crate::import::values::number::parse_number_text;
     use chrono::NaiveDateTime;
     use proptest::prelude::*;
 

@@ -196,7 +196,7 @@ impl Seek for Budgeted<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::workbook::Limits;
+    use crate::import::workbook::limits::Limits;
 
     fn ctx(limits: &Limits) -> Ctx<'_> {
         Ctx {
