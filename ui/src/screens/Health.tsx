@@ -19,14 +19,7 @@ import { bandLabel, isBand, type Thresholds } from '../lib/bands';
 import { formatDuration, formatNumber, formatScore, plural } from '../lib/format';
 import { isNavKey, isTypingTarget, navigate } from '../lib/keyboard';
 import { useDebounced } from '../lib/useDebounced';
-import { AccountPanel } from './AccountPanel';
-
-export interface PanelTarget {
-  id: AccountId;
-  name: string;
-  /** Increases with every opening, so each one is a fresh "click" (open_account). */
-  opening: number;
-}
+import { AccountPanel, type PanelTarget } from './AccountPanel';
 
 const BAND_OPTIONS = [
   { value: 'healthy', label: 'Healthy' },

@@ -4,6 +4,7 @@ use sqlx::SqliteConnection;
 
 use super::EventType;
 use crate::error::Result;
+use crate::store;
 
 /// Records one event per account, in the caller's transaction. `source` says where the change came from
 /// (`import 12`, `health run`, `playbook 3`).
@@ -17,17 +18,13 @@ pub async fn record(
     if account_ids.is_empty() {
         return Ok(0);
     }
-    let ids = serde_json::to_string(account_ids)?;
-    let done = sqlx::query(
-        "INSERT INTO events (event_type, trigger_event, account_id, source, created_at) \
-         SELECT ?1, ?2, value, ?3, ?4 FROM json_each(?5)",
+    store::events::insert(
+        conn,
+        event.name(),
+        event.trigger_event(),
+        account_ids,
+        source,
+        now,
     )
-    .bind(event.name())
-    .bind(event.trigger_event())
-    .bind(source)
-    .bind(now)
-    .bind(ids)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() as u32)
+    .await
 }
