@@ -6,6 +6,7 @@ use sqlx::Row;
 
 use crate::error::{Error, Result};
 use crate::model::{AccountPage, AccountQuery, AccountRow, Band, Overview};
+use crate::health::score;
 use crate::{store, Tideline};
 
 /// Trimmed, inner whitespace collapsed, case-folded: two names with the same key are one account.
@@ -123,6 +124,7 @@ impl Tideline {
             .map(|t| t.with_timezone(&chrono::Utc))
             .unwrap_or_else(|| self.now());
         let today_start = crate::clock::to_db(local_midnight);
+        let settings = self.settings()?;
         let mut conn = self.pool().acquire().await?;
         let accounts = store::accounts::count(&mut conn).await?;
         let latest = sqlx::query(
@@ -151,14 +153,19 @@ impl Tideline {
         let owners = store::accounts::distinct_profile_values(&mut conn, "owner").await?;
         let segments = store::accounts::distinct_profile_values(&mut conn, "segment").await?;
         let scored = latest.len() as u32;
+        let average_health = (scored > 0).then(|| (sum / f64::from(scored) * 10.0).round() / 10.0);
         Ok(Overview {
             accounts,
             scored,
-            average_health: (scored > 0).then(|| (sum / f64::from(scored) * 10.0).round() / 10.0),
+            average_health,
+            average_band: average_health.map(|a| score::band_of(a, &settings)),
             healthy,
             at_risk,
             critical,
             distribution,
+            distribution_bands: (0..10)
+                .map(|i| score::band_of(f64::from(i) * 10.0, &settings))
+                .collect(),
             snapshots_total: snaps.total,
             snapshots_today: snaps.since,
             last_snapshot_at: snaps.newest_at,

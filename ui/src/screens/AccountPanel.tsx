@@ -40,7 +40,7 @@ function Section({ title, children, id }: { title: string; children: ReactNode; 
   );
 }
 
-function ContentSections({ content, thresholds }: { content: SnapshotContent; thresholds: Thresholds }) {
+function ContentSections({ content }: { content: SnapshotContent }) {
   return (
     <>
       {content.changes.lines.length > 0 && (
@@ -56,7 +56,7 @@ function ContentSections({ content, thresholds }: { content: SnapshotContent; th
         </Section>
       )}
       <Section title="Health by category" id="panel-health">
-        <HealthSection health={content.health} thresholds={thresholds} />
+        <HealthSection health={content.health} />
       </Section>
       <Section title="KPIs vs target" id="panel-kpis">
         <KpiSection kpis={content.kpis} />
@@ -154,7 +154,7 @@ export function AccountPanel({
         {showingPast && past.error ? (
           <ErrorState error={past.error} title="The snapshot could not be loaded" onRetry={() => void past.refetch()} />
         ) : content ? (
-          <ContentSections content={content} thresholds={thresholds} />
+          <ContentSections content={content} />
         ) : (
           (open.isPending || (showingPast && past.isPending)) && <Skeleton lines={8} />
         )}

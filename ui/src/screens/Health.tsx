@@ -164,7 +164,7 @@ export function Health({ overview, thresholds }: { overview: Overview; threshold
       </div>
 
       <div className="health__top">
-        <SummaryCards overview={overview} thresholds={thresholds} />
+        <SummaryCards overview={overview} />
         <section className="card health__distribution" aria-labelledby="distribution-title">
           <h3 id="distribution-title" className="section-title">
             Score distribution
@@ -172,7 +172,7 @@ export function Health({ overview, thresholds }: { overview: Overview; threshold
           {overview.scored === 0 ? (
             <EmptyState title="No health scores yet">Import KPI data, then calculate health scores.</EmptyState>
           ) : (
-            <DistributionChart counts={overview.distribution} thresholds={thresholds} />
+            <DistributionChart counts={overview.distribution} bands={overview.distribution_bands} />
           )}
         </section>
       </div>

@@ -100,6 +100,7 @@ mod tests {
                     .map(|(c, s)| CategoryScore {
                         category: (*c).into(),
                         score: *s,
+                        band: None,
                         weight: 0.25,
                         drivers: Vec::new(),
                     })
