@@ -1,4 +1,6 @@
-//! Writing events: always inside the transaction of the change that caused them, so no event is lost.
+//! Writing events: always inside the transaction of the change that caused them, so no event is lost. The SQL is
+//! `store::events`; playbooks call it directly, since `events` (the subscriber) depends on snapshots, which list
+//! playbook executions.
 
 use sqlx::SqliteConnection;
 
@@ -15,16 +17,5 @@ pub async fn record(
     source: &str,
     now: &str,
 ) -> Result<u32> {
-    if account_ids.is_empty() {
-        return Ok(0);
-    }
-    store::events::insert(
-        conn,
-        event.name(),
-        event.trigger_event(),
-        account_ids,
-        source,
-        now,
-    )
-    .await
+    store::events::record(conn, event, account_ids, source, now).await
 }

@@ -9,8 +9,8 @@ use sqlx::SqliteConnection;
 
 use crate::db::begin_write;
 use crate::error::{Error, Result};
-use crate::events::{outbox, EventType};
-use crate::model::{ExecutionStatus, Playbook, PlaybookExecution, StepResult};
+use crate::model::{EventType, ExecutionStatus, Playbook, PlaybookExecution, StepResult};
+use crate::store::events as event_rows;
 use crate::store::playbook_executions::{self as rows, ExecutionRow};
 use crate::{clock, Tideline};
 
@@ -140,7 +140,7 @@ impl Tideline {
         open_or_err(&exec)?;
         rows::close(&mut tx, id, status, &now).await?;
         if status == ExecutionStatus::Completed {
-            outbox::record(
+            event_rows::record(
                 &mut tx,
                 EventType::AccountDataChanged,
                 &[exec.account_id],

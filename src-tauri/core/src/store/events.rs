@@ -4,7 +4,7 @@
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::Result;
-use crate::model::ActivityItem;
+use crate::model::{ActivityItem, EventType};
 
 /// What the subscriber decided for one event.
 pub struct Outcome<'a> {
@@ -14,22 +14,25 @@ pub struct Outcome<'a> {
     pub cooldown_remaining_seconds: Option<u32>,
 }
 
-/// Inserts one event per account; returns how many rows were written.
-#[tracing::instrument(skip_all, err)]
-pub async fn insert(
+/// Inserts one event per account, in the caller's transaction; returns how many rows were written. `source`
+/// says where the change came from (`import 12`, `health run`, `playbook 3`).
+#[tracing::instrument(skip(conn, account_ids), err)]
+pub async fn record(
     conn: &mut SqliteConnection,
-    event_type: &str,
-    trigger_event: &str,
+    event: EventType,
     account_ids: &[i64],
     source: &str,
     now: &str,
 ) -> Result<u32> {
+    if account_ids.is_empty() {
+        return Ok(0);
+    }
     let done = sqlx::query(
         "INSERT INTO events (event_type, trigger_event, account_id, source, created_at) \
          SELECT ?1, ?2, value, ?3, ?4 FROM json_each(?5)",
     )
-    .bind(event_type)
-    .bind(trigger_event)
+    .bind(event.name())
+    .bind(event.trigger_event())
     .bind(source)
     .bind(now)
     .bind(serde_json::to_string(account_ids)?)
