@@ -15,11 +15,18 @@ fn read_commands() -> Result<Vec<(String, String)>, String> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        };
         match line.split_once("::") {
             Some((module, command)) if ok(module) && ok(command) => {
                 if out.iter().any(|(_, c)| c == command) {
-                    return Err(format!("{COMMANDS_FILE}:{}: `{command}` is listed twice", n + 1));
+                    return Err(format!(
+                        "{COMMANDS_FILE}:{}: `{command}` is listed twice",
+                        n + 1
+                    ));
                 }
                 out.push((module.to_string(), command.to_string()));
             }
@@ -50,7 +57,10 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     let handlers_rs = format!("tauri::generate_handler![\n{}]\n", handlers.concat());
     if let Err(e) = std::fs::write(out_dir.join("handlers.rs"), handlers_rs) {
-        eprintln!("cannot write the handler list to {}: {e}", out_dir.display());
+        eprintln!(
+            "cannot write the handler list to {}: {e}",
+            out_dir.display()
+        );
         std::process::exit(1);
     }
     // The manifest keeps the names for the whole build; a build script runs once, so leaking them is fine.

@@ -71,7 +71,9 @@ fn command_functions(source: &str) -> BTreeSet<String> {
 fn invoked_names(source: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for part in source.split("call<").skip(1) {
-        let Some(start) = part.find(">('") else { continue };
+        let Some(start) = part.find(">('") else {
+            continue;
+        };
         let rest = &part[start + 3..];
         if let Some(end) = rest.find('\'') {
             out.insert(rest[..end].to_string());
@@ -92,7 +94,10 @@ fn every_listed_command_has_its_handler_and_every_handler_is_listed() {
             file.display()
         );
     }
-    for entry in std::fs::read_dir(&dir).expect("src-tauri/src/commands").flatten() {
+    for entry in std::fs::read_dir(&dir)
+        .expect("src-tauri/src/commands")
+        .flatten()
+    {
         if entry.path().extension().is_some_and(|e| e == "rs") {
             handlers.extend(command_functions(&read(&entry.path())));
         }
@@ -140,11 +145,15 @@ fn the_ui_invokes_exactly_the_listed_commands() {
 #[test]
 fn a_command_missing_from_one_place_is_named() {
     let list: BTreeSet<String> = ["overview", "cancel_import"].map(String::from).into();
-    let ts = "overview: () => call<Overview>('overview'),\n  x: () => call<Settings>('get_settings'),";
+    let ts =
+        "overview: () => call<Overview>('overview'),\n  x: () => call<Settings>('get_settings'),";
     let d = difference("commands.ts", &list, &invoked_names(ts)).expect("a difference");
     assert!(d.contains(r#"missing ["cancel_import"]"#), "{d}");
     assert!(d.contains(r#"not in the list ["get_settings"]"#), "{d}");
     let rs = "#[tauri::command]\npub(crate) async fn overview(state: State<'_, AppState>) {}\nfn helper() {}";
-    assert_eq!(command_functions(rs), BTreeSet::from(["overview".to_string()]));
+    assert_eq!(
+        command_functions(rs),
+        BTreeSet::from(["overview".to_string()])
+    );
     assert_eq!(difference("x", &list, &list), None);
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use crate::error::{Error, Result};
-use crate::model::{AccountPage, AccountQuery, AccountRow, Band, Overview};
 use crate::health::score;
+use crate::model::{AccountPage, AccountQuery, AccountRow, Band, Overview};
 use crate::{store, Tideline};
 
 /// Trimmed, inner whitespace collapsed, case-folded: two names with the same key are one account.
@@ -36,8 +36,12 @@ impl Tideline {
     /// Finds an account by name (case- and whitespace-insensitive) or, failing that, by external id.
     pub async fn find_account(&self, name: &str) -> Result<AccountRef> {
         let mut conn = self.pool().acquire().await?;
-        match store::accounts::find_by_key_or_external_id(&mut conn, &normalize_name(name), name.trim())
-            .await?
+        match store::accounts::find_by_key_or_external_id(
+            &mut conn,
+            &normalize_name(name),
+            name.trim(),
+        )
+        .await?
         {
             Some((id, name)) => Ok(AccountRef { id, name }),
             None => Err(Error::AccountNotFound {

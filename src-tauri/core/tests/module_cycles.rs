@@ -87,7 +87,14 @@ fn code_only(text: &str) -> String {
                     if j >= b.len() {
                         break;
                     }
-                    if b[j] == b'"' && b[j + 1..].iter().take(hashes).filter(|c| **c == b'#').count() == hashes {
+                    if b[j] == b'"'
+                        && b[j + 1..]
+                            .iter()
+                            .take(hashes)
+                            .filter(|c| **c == b'#')
+                            .count()
+                            == hashes
+                    {
                         j += 1 + hashes;
                         break;
                     }
@@ -284,8 +291,11 @@ fn crate_graph(src: &Path) -> BTreeMap<Module, BTreeSet<Module>> {
     let mut texts = Vec::new();
     let mut modules = BTreeSet::new();
     for f in files {
-        let Some(m) = module_of(src, &f) else { continue };
-        let text = std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("reading {}: {e}", f.display()));
+        let Some(m) = module_of(src, &f) else {
+            continue;
+        };
+        let text =
+            std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("reading {}: {e}", f.display()));
         modules.insert(m.clone());
         texts.push((m, text));
     }
@@ -354,7 +364,9 @@ fn strongly_connected(g: &BTreeMap<Module, BTreeSet<Module>>) -> Vec<Vec<Module>
         s.on_stack.insert(v);
         if let Some(tos) = s.g.get(v) {
             for w in tos {
-                let Some((w, _)) = s.g.get_key_value(w) else { continue };
+                let Some((w, _)) = s.g.get_key_value(w) else {
+                    continue;
+                };
                 if !s.index.contains_key(w) {
                     visit(s, w);
                     let lw = s.low[w];
@@ -451,11 +463,20 @@ fn cycles_of(files: &[(&str, &str)]) -> BTreeSet<String> {
 #[test]
 fn the_checker_finds_folders_that_import_each_other() {
     let found = cycles_of(&[
-        ("lib.rs", "pub mod report;\npub mod plan;\nuse crate::report::Report;\n"),
+        (
+            "lib.rs",
+            "pub mod report;\npub mod plan;\nuse crate::report::Report;\n",
+        ),
         ("report/mod.rs", "pub mod build;\n"),
         ("report/build.rs", "use crate::plan::steps::Step;\n"),
-        ("plan/mod.rs", "pub mod steps;\nuse crate::{report::build, Thing};\n"),
-        ("plan/steps.rs", "use super::super::report;\n// use crate::nothing::here;\n"),
+        (
+            "plan/mod.rs",
+            "pub mod steps;\nuse crate::{report::build, Thing};\n",
+        ),
+        (
+            "plan/steps.rs",
+            "use super::super::report;\n// use crate::nothing::here;\n",
+        ),
     ]);
     assert_eq!(found, BTreeSet::from(["plan <-> report".to_string()]));
 }
@@ -467,17 +488,29 @@ fn the_checker_finds_sibling_files_through_super_and_longer_rings() {
         ("a/mod.rs", "mod x;\nmod y;\nmod z;\npub use x::X;\n"),
         ("a/x.rs", "use super::{y::Y, Other};\n"),
         ("a/y.rs", "pub fn f() { super::z::g(); }\n"),
-        ("a/z.rs", "pub fn g() { let s = \"crate::a::x\"; crate::a::x::h(); }\n"),
+        (
+            "a/z.rs",
+            "pub fn g() { let s = \"crate::a::x\"; crate::a::x::h(); }\n",
+        ),
     ]);
-    assert_eq!(found, BTreeSet::from(["a::x <-> a::y <-> a::z".to_string()]));
+    assert_eq!(
+        found,
+        BTreeSet::from(["a::x <-> a::y <-> a::z".to_string()])
+    );
 }
 
 #[test]
 fn the_checker_accepts_a_tree_a_parent_and_its_files_and_text_that_only_looks_like_a_path() {
     let found = cycles_of(&[
         ("lib.rs", "pub mod a;\npub mod b;\npub use a::A;\n"),
-        ("a/mod.rs", "pub mod inner;\npub use inner::A;\nuse crate::b::B;\n"),
-        ("a/inner.rs", "use super::super::b;\nuse crate::a::Shared;\n"),
+        (
+            "a/mod.rs",
+            "pub mod inner;\npub use inner::A;\nuse crate::b::B;\n",
+        ),
+        (
+            "a/inner.rs",
+            "use super::super::b;\nuse crate::a::Shared;\n",
+        ),
         (
             "b.rs",
             "//! Doc naming crate::a::A.\nconst S: &str = \"use crate::a\";\n\

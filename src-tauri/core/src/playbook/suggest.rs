@@ -157,7 +157,10 @@ mod tests {
         doc.profile.renewal_date = Some("2026-12-03".into()); // yesterday
         assert_eq!(suggest(&doc, today()), None);
         doc.profile.renewal_date = Some("2027-04-03".into()); // 120 days: inside
-        assert_eq!(key(suggest(&doc, today())).as_deref(), Some("renewal_rescue"));
+        assert_eq!(
+            key(suggest(&doc, today())).as_deref(),
+            Some("renewal_rescue")
+        );
     }
 
     #[test]
