@@ -21,35 +21,8 @@ fn main() {
             app.manage(state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::health::overview,
-            commands::health::list_accounts,
-            commands::health::calculate_health,
-            commands::health::health_history,
-            commands::snapshots::open_account,
-            commands::snapshots::take_snapshot,
-            commands::snapshots::list_snapshots,
-            commands::snapshots::get_snapshot,
-            commands::snapshots::diff_snapshots,
-            commands::snapshots::ask_account,
-            commands::imports::probe_file,
-            commands::imports::preview_import,
-            commands::imports::run_import,
-            commands::imports::list_imports,
-            commands::imports::get_import,
-            commands::imports::load_sample,
-            commands::imports::pick_files,
-            commands::activity::list_activity,
-            commands::playbooks::list_playbooks,
-            commands::playbooks::list_executions,
-            commands::playbooks::start_playbook,
-            commands::playbooks::set_step,
-            commands::playbooks::complete_playbook,
-            commands::playbooks::cancel_playbook,
-            commands::playbooks::suggest_playbook,
-            commands::settings::get_settings,
-            commands::settings::save_settings,
-        ])
+        // The handlers of src-tauri/commands.txt, listed by build.rs.
+        .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handlers.rs")))
         .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("Tideline could not start: {e}");

@@ -24,6 +24,7 @@ vi.mock('./api/commands', () => ({
   commands: {
     overview: vi.fn(),
     getSettings: vi.fn(),
+    defaultSettings: vi.fn(),
     listExecutions: vi.fn(),
     listAccounts: vi.fn(),
     probeFile: vi.fn(),
@@ -41,6 +42,7 @@ beforeEach(() => {
   goTo('health');
   vi.resetAllMocks();
   api.getSettings.mockResolvedValue({ cooldown_seconds: 300, healthy_min: 70, at_risk_min: 40, category_weights: {}, theme: 'dark' });
+  api.defaultSettings.mockResolvedValue({ cooldown_seconds: 300, healthy_min: 70, at_risk_min: 40, category_weights: {}, theme: 'system' });
   api.listExecutions.mockResolvedValue([]);
   api.listAccounts.mockResolvedValue({ rows: [], total: 0 });
 });
@@ -54,6 +56,17 @@ describe('the window', () => {
     await waitFor(() => expect(document.body.dataset.ready).toBe('true'));
     expect(screen.getByTestId('load-sample')).toBeEnabled();
     expect(screen.getByTestId('status-bar')).toHaveTextContent('0 accounts');
+  });
+
+  it('shows the Health tab with the core default thresholds when the saved settings cannot be read', async () => {
+    api.overview.mockResolvedValue(overview());
+    api.getSettings.mockRejectedValue({ code: 'settings_file', message: 'settings.json: expected value at line 1' });
+    render(<App />);
+    // The summary cards show the average's band as the core decided it; the page does not wait on settings.
+    expect(await screen.findByTestId('summary-average')).toHaveTextContent('61.3');
+    expect(screen.getByTestId('summary-average').parentElement).toHaveTextContent('At risk');
+    expect(api.defaultSettings).toHaveBeenCalled();
+    await waitFor(() => expect(document.body.dataset.ready).toBe('true'));
   });
 
   it('applies the saved theme', async () => {

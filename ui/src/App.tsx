@@ -5,7 +5,7 @@ import * as RadixTooltip from '@radix-ui/react-tooltip';
 import { useEffect, useMemo, useState } from 'react';
 import { commands } from './api/commands';
 import { startEventBridge } from './api/events';
-import { useExecutions, useOverview, useSettings } from './api/queries';
+import { useDefaultSettings, useExecutions, useOverview, useSettings } from './api/queries';
 import { invalidateData, queryClient } from './api/queryClient';
 import { CommandPalette, type PaletteAction } from './components/CommandPalette';
 import { DropOverlay } from './components/DropOverlay';
@@ -16,7 +16,7 @@ import { Toaster } from './components/Toaster';
 import { pushToast } from './components/toastStore';
 import { chooseFiles } from './imports/dropFlow';
 import { ImportFlow } from './imports/ImportFlow';
-import { DEFAULT_THRESHOLDS, type Thresholds } from './lib/bands';
+import type { Thresholds } from './lib/bands';
 import { goTo, useScreen } from './lib/nav';
 import { applyTheme } from './lib/theme';
 import { Activity } from './screens/Activity';
@@ -57,10 +57,10 @@ function useActions(): PaletteAction[] {
   ];
 }
 
-function Page({ thresholds }: { thresholds: Thresholds }) {
+function Page({ thresholds }: { thresholds: Thresholds | undefined }) {
   const screen = useScreen();
   const overview = useOverview();
-  if (overview.isPending) {
+  if (overview.isPending || (screen === 'health' && !thresholds)) {
     return (
       <div className="page__inner">
         <Skeleton lines={3} />
@@ -77,7 +77,9 @@ function Page({ thresholds }: { thresholds: Thresholds }) {
   }
   switch (screen) {
     case 'health':
-      return overview.data.accounts === 0 ? <FirstRun /> : <Health overview={overview.data} thresholds={thresholds} />;
+      if (overview.data.accounts === 0) return <FirstRun />;
+      // Checked above; repeated so the type narrows.
+      return thresholds ? <Health overview={overview.data} thresholds={thresholds} /> : null;
     case 'imports':
       return <Imports />;
     case 'playbooks':
@@ -93,6 +95,7 @@ function Shell() {
   const screen = useScreen();
   const overview = useOverview();
   const settings = useSettings();
+  const defaults = useDefaultSettings();
   const executions = useExecutions(null);
   const [paletteOpen, setPaletteOpen] = useState(false);
   const actions = useActions();
@@ -133,12 +136,11 @@ function Shell() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const thresholds = useMemo<Thresholds>(
-    () =>
-      settings.data
-        ? { healthy_min: settings.data.healthy_min, at_risk_min: settings.data.at_risk_min }
-        : DEFAULT_THRESHOLDS,
-    [settings.data],
+  // The saved thresholds, else the core's defaults (e.g. while the saved ones load); never the UI's own.
+  const source = settings.data ?? defaults.data;
+  const thresholds = useMemo<Thresholds | undefined>(
+    () => (source ? { healthy_min: source.healthy_min, at_risk_min: source.at_risk_min } : undefined),
+    [source],
   );
   const inProgress = executions.data?.filter((x) => x.status === 'in_progress').length;
 

@@ -15,6 +15,7 @@ pub mod playbook;
 pub mod sample;
 pub mod settings;
 pub mod snapshot;
+pub mod store;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

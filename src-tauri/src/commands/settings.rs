@@ -10,6 +10,13 @@ pub(crate) async fn get_settings(state: State<'_, AppState>) -> CmdResult<Settin
     Ok(state.core.settings()?)
 }
 
+/// The settings a fresh data folder starts with (the core's `Settings::default`): what the UI shows until the
+/// saved settings have loaded, so it never carries defaults of its own.
+#[tauri::command]
+pub(crate) fn default_settings() -> Settings {
+    Settings::default()
+}
+
 /// Validated by the core, persisted through tauri-plugin-store into the data folder's `settings.json`
 /// (the same file `tideline-cli settings` reads and writes).
 #[tauri::command]

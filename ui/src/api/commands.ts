@@ -65,6 +65,7 @@ export const commands = {
   listActivity: (limit: number) => call<ActivityItem[]>('list_activity', { limit }),
 
   getSettings: () => call<Settings>('get_settings'),
+  defaultSettings: () => call<Settings>('default_settings'),
   saveSettings: (settings: Settings) => call<Settings>('save_settings', { settings }),
   calculateHealth: (accountId: AccountId | null) => call<HealthRunReport>('calculate_health', { accountId }),
 

@@ -8,6 +8,10 @@ export const useOverview = () => useQuery({ queryKey: keys.overview(), queryFn: 
 export const useSettings = () =>
   useQuery({ queryKey: keys.settings(), queryFn: commands.getSettings, staleTime: Infinity });
 
+/** The core's default settings: what the window uses until the saved ones have loaded. */
+export const useDefaultSettings = () =>
+  useQuery({ queryKey: keys.defaultSettings(), queryFn: commands.defaultSettings, staleTime: Infinity });
+
 export const useActivity = (limit = 200) =>
   useQuery({ queryKey: keys.activity(), queryFn: () => commands.listActivity(limit) });
 

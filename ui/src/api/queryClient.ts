@@ -36,6 +36,7 @@ export const keys = {
   importReport: (id: ImportId) => ['import', id] as const,
   activity: () => ['activity'] as const,
   settings: () => ['settings'] as const,
+  defaultSettings: () => ['default-settings'] as const,
   playbooks: () => ['playbooks'] as const,
   executions: (accountId: AccountId | null) => ['executions', accountId] as const,
   suggestion: (accountId: AccountId) => ['suggestion', accountId] as const,

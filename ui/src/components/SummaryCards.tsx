@@ -2,7 +2,6 @@
 import { Camera, Gauge, TriangleAlert, Users } from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { Overview } from '../api/bindings/Overview';
-import { bandFor, type Thresholds } from '../lib/bands';
 import { formatNumber, formatScore } from '../lib/format';
 import { BandBadge } from './BandBadge';
 
@@ -21,7 +20,7 @@ function Card({ testId, icon, label, value, detail }: { testId: string; icon: Re
   );
 }
 
-export function SummaryCards({ overview, thresholds }: { overview: Overview; thresholds: Thresholds }) {
+export function SummaryCards({ overview }: { overview: Overview }) {
   const avg = overview.average_health;
   return (
     <section className="summary-cards" aria-label="Summary">
@@ -37,7 +36,13 @@ export function SummaryCards({ overview, thresholds }: { overview: Overview; thr
         icon={<Gauge size={14} aria-hidden="true" />}
         label="Average health"
         value={formatScore(avg)}
-        detail={avg == null ? <span className="muted">No scores yet</span> : <BandBadge band={bandFor(avg, thresholds)} />}
+        detail={
+          avg == null || overview.average_band == null ? (
+            <span className="muted">No scores yet</span>
+          ) : (
+            <BandBadge band={overview.average_band} />
+          )
+        }
       />
       <Card
         testId="summary-at-risk"

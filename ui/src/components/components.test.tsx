@@ -22,8 +22,10 @@ describe('error state', () => {
 });
 
 describe('distribution chart data', () => {
-  it('puts each bucket in the series of its band, so bars take band colours', () => {
-    const s = distributionSeries([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { healthy_min: 70, at_risk_min: 40 });
+  it('puts each bucket in the series of the band the core gave it, so bars take band colours', () => {
+    // The bands the core's Overview carries at the default thresholds (Healthy ≥ 70, At risk ≥ 40).
+    const bands = [...Array(4).fill('critical'), ...Array(3).fill('at_risk'), ...Array(3).fill('healthy')];
+    const s = distributionSeries([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], bands);
     expect(s.critical).toEqual([1, 2, 3, 4, null, null, null, null, null, null]);
     expect(s.at_risk).toEqual([null, null, null, null, 5, 6, 7, null, null, null]);
     expect(s.healthy).toEqual([null, null, null, null, null, null, null, 8, 9, 10]);

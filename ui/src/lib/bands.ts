@@ -1,27 +1,18 @@
-// Health bands: which band a score falls in, and how each band is named. Colours live in tokens.css
-// (`--band-<band>-*`); icons in components/BandBadge.tsx. The same mapping is used by table, cards and charts.
+// Health bands: how each band is named and painted. Which band a score falls in is decided by the core only
+// (rows, overview buckets and category scores carry their band); the thresholds here are the core's Settings.
+// Colours live in tokens.css (`--band-<band>-*`); icons in components/BandBadge.tsx.
 import type { Band } from '../api/bindings/Band';
+import type { Settings } from '../api/bindings/Settings';
 
 export const BANDS: readonly Band[] = ['healthy', 'at_risk', 'critical'];
 
-export interface Thresholds {
-  healthy_min: number;
-  at_risk_min: number;
-}
-
-export const DEFAULT_THRESHOLDS: Thresholds = { healthy_min: 70, at_risk_min: 40 };
+/** The band thresholds of the core's Settings (validated there); the UI only draws them, e.g. as trend lines. */
+export type Thresholds = Pick<Settings, 'healthy_min' | 'at_risk_min'>;
 
 const LABELS: Record<Band, string> = { healthy: 'Healthy', at_risk: 'At risk', critical: 'Critical' };
 
 export function bandLabel(band: Band): string {
   return LABELS[band];
-}
-
-/** Healthy ≥ healthy_min, At risk ≥ at_risk_min, else Critical. */
-export function bandFor(score: number, t: Thresholds = DEFAULT_THRESHOLDS): Band {
-  if (score >= t.healthy_min) return 'healthy';
-  if (score >= t.at_risk_min) return 'at_risk';
-  return 'critical';
 }
 
 /** The CSS variable holding a band's strong colour (text, chart strokes). */
@@ -32,11 +23,6 @@ export function bandColorVar(band: Band): string {
 /** The class that paints a band's badge (background + text, AA in both themes). */
 export function bandClass(band: Band): string {
   return `band band--${band.replace('_', '-')}`;
-}
-
-/** Bucket i of the distribution ([0–9], [10–19], … [90–100]) coloured by the band its lower edge falls in. */
-export function bucketBand(index: number, t: Thresholds = DEFAULT_THRESHOLDS): Band {
-  return bandFor(index * 10, t);
 }
 
 export function isBand(value: string): value is Band {

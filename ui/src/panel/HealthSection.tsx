@@ -2,10 +2,10 @@
 import type { HealthState } from '../api/bindings/HealthState';
 import { ScoreWithBand } from '../components/BandBadge';
 import { EmptyState } from '../components/States';
-import { bandFor, bandColorVar, type Thresholds } from '../lib/bands';
+import { bandColorVar } from '../lib/bands';
 import { formatKpiValue, formatPeriod, formatScore, formatShare } from '../lib/format';
 
-export function HealthSection({ health, thresholds }: { health: HealthState | null; thresholds: Thresholds }) {
+export function HealthSection({ health }: { health: HealthState | null }) {
   if (!health) {
     return (
       <EmptyState title="No health score in this snapshot">
@@ -21,19 +21,23 @@ export function HealthSection({ health, thresholds }: { health: HealthState | nu
       </div>
       <ul className="category-list">
         {health.categories.map((c) => {
-          const band = bandFor(c.score, thresholds);
+          // The band the core scored the category with; documents stored before categories had one show none.
+          const band = c.band;
           return (
             <li key={c.category} className="category" data-testid="category-score" data-category={c.category}>
               <div className="category__head">
                 <span className="category__name">{c.category}</span>
                 <span className="muted tabular">weight {formatShare(c.weight)}</span>
                 <div className="spacer" />
-                <ScoreWithBand score={c.score} band={band} />
+                {band ? <ScoreWithBand score={c.score} band={band} /> : <span className="tabular">{formatScore(c.score)}</span>}
               </div>
               <div className="meter" aria-hidden="true">
                 <div
                   className="meter__fill"
-                  style={{ width: `${Math.max(0, Math.min(100, c.score))}%`, background: `var(${bandColorVar(band)})` }}
+                  style={{
+                    width: `${Math.max(0, Math.min(100, c.score))}%`,
+                    background: band ? `var(${bandColorVar(band)})` : 'var(--text-muted)',
+                  }}
                 />
               </div>
               {c.drivers.length > 0 && (

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { ArrowLeft, X } from 'lucide-react';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { SnapshotContent } from '../api/bindings/SnapshotContent';
-import { commands, type SnapshotId } from '../api/commands';
+import { commands, type AccountId, type SnapshotId } from '../api/commands';
 import { keys } from '../api/queryClient';
 import { RelativeTime } from '../components/RelativeTime';
 import { SnapshotTypeBadge } from '../components/SnapshotTypeBadge';
@@ -20,7 +20,14 @@ import { SnapshotContext } from '../panel/SnapshotContext';
 import { Timeline, togglePick } from '../panel/Timeline';
 import { TrendSection } from '../panel/TrendSection';
 import { useSnapshotOpen } from '../panel/useSnapshotOpen';
-import type { PanelTarget } from './Health';
+
+/** The account the panel shows; Health owns the selection, the panel defines its shape. */
+export interface PanelTarget {
+  id: AccountId;
+  name: string;
+  /** Increases with every opening, so each one is a fresh "click" (open_account). */
+  opening: number;
+}
 
 function Section({ title, children, id }: { title: string; children: ReactNode; id: string }) {
   return (
@@ -33,7 +40,7 @@ function Section({ title, children, id }: { title: string; children: ReactNode; 
   );
 }
 
-function ContentSections({ content, thresholds }: { content: SnapshotContent; thresholds: Thresholds }) {
+function ContentSections({ content }: { content: SnapshotContent }) {
   return (
     <>
       {content.changes.lines.length > 0 && (
@@ -49,7 +56,7 @@ function ContentSections({ content, thresholds }: { content: SnapshotContent; th
         </Section>
       )}
       <Section title="Health by category" id="panel-health">
-        <HealthSection health={content.health} thresholds={thresholds} />
+        <HealthSection health={content.health} />
       </Section>
       <Section title="KPIs vs target" id="panel-kpis">
         <KpiSection kpis={content.kpis} />
@@ -147,7 +154,7 @@ export function AccountPanel({
         {showingPast && past.error ? (
           <ErrorState error={past.error} title="The snapshot could not be loaded" onRetry={() => void past.refetch()} />
         ) : content ? (
-          <ContentSections content={content} thresholds={thresholds} />
+          <ContentSections content={content} />
         ) : (
           (open.isPending || (showingPast && past.isPending)) && <Skeleton lines={8} />
         )}

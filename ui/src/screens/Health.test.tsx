@@ -2,8 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { commands } from '../api/commands';
-import { DEFAULT_THRESHOLDS } from '../lib/bands';
-import { accountRow, overview, snapshot, snapshotOpen } from '../test/fixtures';
+import { accountRow, defaultThresholds, overview, snapshot, snapshotOpen } from '../test/fixtures';
 import { renderWithProviders } from '../test/render';
 import { Health } from './Health';
 
@@ -44,7 +43,7 @@ beforeEach(() => {
 });
 
 function renderHealth() {
-  return renderWithProviders(<Health overview={overview()} thresholds={DEFAULT_THRESHOLDS} />);
+  return renderWithProviders(<Health overview={overview()} thresholds={defaultThresholds} />);
 }
 
 describe('the account table', () => {

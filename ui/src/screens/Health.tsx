@@ -19,14 +19,7 @@ import { bandLabel, isBand, type Thresholds } from '../lib/bands';
 import { formatDuration, formatNumber, formatScore, plural } from '../lib/format';
 import { isNavKey, isTypingTarget, navigate } from '../lib/keyboard';
 import { useDebounced } from '../lib/useDebounced';
-import { AccountPanel } from './AccountPanel';
-
-export interface PanelTarget {
-  id: AccountId;
-  name: string;
-  /** Increases with every opening, so each one is a fresh "click" (open_account). */
-  opening: number;
-}
+import { AccountPanel, type PanelTarget } from './AccountPanel';
 
 const BAND_OPTIONS = [
   { value: 'healthy', label: 'Healthy' },
@@ -171,7 +164,7 @@ export function Health({ overview, thresholds }: { overview: Overview; threshold
       </div>
 
       <div className="health__top">
-        <SummaryCards overview={overview} thresholds={thresholds} />
+        <SummaryCards overview={overview} />
         <section className="card health__distribution" aria-labelledby="distribution-title">
           <h3 id="distribution-title" className="section-title">
             Score distribution
@@ -179,7 +172,7 @@ export function Health({ overview, thresholds }: { overview: Overview; threshold
           {overview.scored === 0 ? (
             <EmptyState title="No health scores yet">Import KPI data, then calculate health scores.</EmptyState>
           ) : (
-            <DistributionChart counts={overview.distribution} thresholds={thresholds} />
+            <DistributionChart counts={overview.distribution} bands={overview.distribution_bands} />
           )}
         </section>
       </div>

@@ -33,6 +33,8 @@ export function overview(patch: Partial<Overview> = {}): Overview {
     at_risk: 1,
     critical: 1,
     distribution: [0, 0, 1, 0, 0, 1, 0, 1, 0, 0],
+    distribution_bands: ['critical', 'critical', 'critical', 'critical', 'at_risk', 'at_risk', 'at_risk', 'healthy', 'healthy', 'healthy'],
+    average_band: 'at_risk',
     snapshots_total: 5,
     snapshots_today: 2,
     last_snapshot_at: null,
@@ -43,6 +45,9 @@ export function overview(patch: Partial<Overview> = {}): Overview {
     ...patch,
   };
 }
+
+/** The band thresholds as the core's default settings carry them. */
+export const defaultThresholds = { healthy_min: 70, at_risk_min: 40 };
 
 export function snapshot(id: number, accountId: number, name: string, patch: Partial<Snapshot> = {}): Snapshot {
   return {

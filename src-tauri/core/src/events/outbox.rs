@@ -1,9 +1,12 @@
-//! Writing events: always inside the transaction of the change that caused them, so no event is lost.
+//! Writing events: always inside the transaction of the change that caused them, so no event is lost. The SQL is
+//! `store::events`; playbooks call it directly, since `events` (the subscriber) depends on snapshots, which list
+//! playbook executions.
 
 use sqlx::SqliteConnection;
 
 use super::EventType;
 use crate::error::Result;
+use crate::store;
 
 /// Records one event per account, in the caller's transaction. `source` says where the change came from
 /// (`import 12`, `health run`, `playbook 3`).
@@ -14,20 +17,5 @@ pub async fn record(
     source: &str,
     now: &str,
 ) -> Result<u32> {
-    if account_ids.is_empty() {
-        return Ok(0);
-    }
-    let ids = serde_json::to_string(account_ids)?;
-    let done = sqlx::query(
-        "INSERT INTO events (event_type, trigger_event, account_id, source, created_at) \
-         SELECT ?1, ?2, value, ?3, ?4 FROM json_each(?5)",
-    )
-    .bind(event.name())
-    .bind(event.trigger_event())
-    .bind(source)
-    .bind(now)
-    .bind(ids)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() as u32)
+    store::events::record(conn, event, account_ids, source, now).await
 }

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 use crate::clock;
 use crate::db::begin_write;
 use crate::error::Result;
 use crate::model::{ActivityItem, ProcessReport, SnapshotType};
-use crate::snapshot::{cooldown, store};
+use crate::snapshot::{cooldown, take};
+use crate::store::{events as event_rows, snapshots};
 use crate::Tideline;
 
 const BATCH: i64 = 2000;
@@ -57,45 +57,27 @@ impl AccountSnapshotSubscriber {
         // Read under the write lock, so an event is never stamped before a snapshot that commits ahead of it.
         let now = self.app.now();
         let now_text = clock::to_db(now);
-        let events = sqlx::query(
-            "SELECT e.id, e.event_type, e.trigger_event, e.account_id, a.name, e.source, e.created_at \
-             FROM events e JOIN accounts a ON a.id = e.account_id \
-             WHERE e.handled_at IS NULL ORDER BY e.id LIMIT ?",
-        )
-        .bind(BATCH)
-        .fetch_all(&mut *tx)
-        .await?;
+        let events = event_rows::pending(&mut tx, BATCH).await?;
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let mut accounts: Vec<i64> = events.iter().map(|e| e.get(3)).collect();
+        let mut accounts: Vec<i64> = events.iter().map(|e| e.account_id).collect();
         accounts.sort_unstable();
         accounts.dedup();
         let mut newest: HashMap<i64, Option<DateTime<Utc>>> =
             HashMap::with_capacity(accounts.len());
-        for (account, at) in store::newest_times(&mut tx, &accounts).await? {
-            newest.insert(account, Some(store::parse_time(&at)?));
+        for (account, at) in snapshots::newest_times(&mut tx, &accounts).await? {
+            newest.insert(account, Some(snapshots::parse_time(&at)?));
         }
 
         // Decide every event in order; the snapshots to create are then made together.
         let mut items = Vec::with_capacity(events.len());
         let mut creates: Vec<(usize, i64)> = Vec::new();
-        for ev in &events {
-            let account_id: i64 = ev.get(3);
+        for mut item in events {
+            let account_id = item.account_id;
             let last = newest.get(&account_id).copied().flatten();
-            let mut item = ActivityItem {
-                event_id: ev.get(0),
-                event_type: ev.get(1),
-                trigger_event: ev.get(2),
-                account_id,
-                account_name: ev.get(4),
-                source: ev.get(5),
-                created_at: ev.get(6),
-                outcome: "skipped".into(),
-                snapshot_id: None,
-                cooldown_remaining_seconds: None,
-                handled_at: Some(now_text.clone()),
-            };
+            item.outcome = "skipped".into();
+            item.handled_at = Some(now_text.clone());
             match cooldown::remaining(last, now, cooldown_seconds) {
                 Some(left) => item.cooldown_remaining_seconds = Some(left),
                 None => {
@@ -116,30 +98,20 @@ impl AccountSnapshotSubscriber {
                 )
             })
             .collect();
-        let made = store::create_many(&mut tx, &requests, &now_text).await?;
+        let made = take::create_many(&mut tx, &requests, &now_text).await?;
         for ((i, _), snap) in creates.iter().zip(&made) {
             items[*i].snapshot_id = Some(snap.id);
         }
         let outcomes: Vec<_> = items
             .iter()
-            .map(|i| {
-                (
-                    i.event_id,
-                    &i.outcome,
-                    i.snapshot_id,
-                    i.cooldown_remaining_seconds,
-                )
+            .map(|i| event_rows::Outcome {
+                event_id: i.event_id,
+                outcome: &i.outcome,
+                snapshot_id: i.snapshot_id,
+                cooldown_remaining_seconds: i.cooldown_remaining_seconds,
             })
             .collect();
-        sqlx::query(
-            "UPDATE events SET handled_at = ?1, outcome = j.value->>1, snapshot_id = j.value->>2, \
-                 cooldown_remaining_seconds = j.value->>3 \
-             FROM json_each(?2) j WHERE events.id = j.value->>0",
-        )
-        .bind(&now_text)
-        .bind(serde_json::to_string(&outcomes)?)
-        .execute(&mut *tx)
-        .await?;
+        event_rows::mark_handled(&mut tx, &outcomes, &now_text).await?;
         tx.commit().await?;
         // Logged after the commit, so the log never claims a snapshot that was rolled back.
         for item in &items {
@@ -196,31 +168,7 @@ impl Tideline {
 
     /// The Activity feed: events and what became of them, newest first.
     pub async fn activity(&self, limit: u32) -> Result<Vec<ActivityItem>> {
-        let rows = sqlx::query(
-            "SELECT e.id, e.event_type, e.trigger_event, e.account_id, a.name, e.source, e.created_at, \
-                    e.outcome, e.snapshot_id, e.cooldown_remaining_seconds, e.handled_at \
-             FROM events e JOIN accounts a ON a.id = e.account_id ORDER BY e.id DESC LIMIT ?",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| ActivityItem {
-                event_id: r.get(0),
-                event_type: r.get(1),
-                trigger_event: r.get(2),
-                account_id: r.get(3),
-                account_name: r.get(4),
-                source: r.get(5),
-                created_at: r.get(6),
-                outcome: r
-                    .get::<Option<String>, _>(7)
-                    .unwrap_or_else(|| "pending".into()),
-                snapshot_id: r.get(8),
-                cooldown_remaining_seconds: r.get::<Option<i64>, _>(9).map(|v| v as u32),
-                handled_at: r.get(10),
-            })
-            .collect())
+        let mut conn = self.pool().acquire().await?;
+        event_rows::activity(&mut conn, limit).await
     }
 }

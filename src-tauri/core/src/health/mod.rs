@@ -2,7 +2,7 @@
 //! transaction, each creation or update writing HEALTH_SCORES_UPDATED for its account. Recalculating unchanged
 //! data writes nothing and fires nothing.
 
-pub mod model;
+pub mod score;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
@@ -52,12 +52,12 @@ impl Tideline {
         .bind(&period)
         .fetch_all(&mut *tx)
         .await?;
-        let mut groups: BTreeMap<(i64, String), Vec<model::KpiInput>> = BTreeMap::new();
+        let mut groups: BTreeMap<(i64, String), Vec<score::KpiInput>> = BTreeMap::new();
         for r in rows {
             groups
                 .entry((r.get(0), r.get(1)))
                 .or_default()
-                .push(model::KpiInput {
+                .push(score::KpiInput {
                     name: r.get(2),
                     category: r.get(3),
                     value: r.get(4),
@@ -95,7 +95,7 @@ impl Tideline {
         let mut periods = BTreeSet::new();
         let mut changed_accounts = BTreeSet::new();
         for ((account, month), kpis) in &groups {
-            let Some((score, band, categories)) = model::score(kpis, &settings) else {
+            let Some((score, band, categories)) = score::score(kpis, &settings) else {
                 continue;
             };
             accounts.insert(*account);

@@ -127,6 +127,11 @@ pub struct Overview {
     pub critical: u32,
     /// Accounts per score bucket of ten: [0–9], [10–19], … [90–100].
     pub distribution: Vec<u32>,
+    /// The band of each bucket's lower edge under the current thresholds, so the chart colours bars as the core
+    /// decides bands.
+    pub distribution_bands: Vec<super::Band>,
+    /// The band of `average_health` under the current thresholds.
+    pub average_band: Option<super::Band>,
     pub snapshots_total: u32,
     pub snapshots_today: u32,
     pub last_snapshot_at: Option<String>,

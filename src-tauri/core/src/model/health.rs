@@ -81,6 +81,10 @@ pub struct KpiDriver {
 pub struct CategoryScore {
     pub category: String,
     pub score: f64,
+    /// The band of the category's score under the thresholds it was scored with; absent in documents stored
+    /// before categories carried a band.
+    #[serde(default)]
+    pub band: Option<Band>,
     pub weight: f64,
     pub drivers: Vec<KpiDriver>,
 }

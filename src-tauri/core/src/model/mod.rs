@@ -3,6 +3,7 @@
 
 mod account;
 mod activity;
+mod event;
 mod health;
 mod import;
 mod playbook;
@@ -11,6 +12,7 @@ mod snapshot;
 
 pub use account::*;
 pub use activity::*;
+pub use event::*;
 pub use health::*;
 pub use import::*;
 pub use playbook::*;

@@ -1,35 +1,51 @@
 //! Playbooks: the shipped catalog, executions per account (start, tick steps, complete or cancel) and a
-//! suggestion from the account's band and signals. Completing writes ACCOUNT_DATA_CHANGED in the same transaction.
+//! suggestion from the account's band and signals ([`suggest`], a pure function over a snapshot document).
+//! Completing writes ACCOUNT_DATA_CHANGED in the same transaction.
 
 pub mod catalog;
+pub mod suggest;
 
 use sqlx::SqliteConnection;
 
 use crate::db::begin_write;
 use crate::error::{Error, Result};
-use crate::events::{outbox, EventType};
-use crate::model::{
-    Band, ExecutionStatus, Playbook, PlaybookExecution, PlaybookSuggestion, StepResult,
-};
-use crate::snapshot::build;
+use crate::model::{EventType, ExecutionStatus, Playbook, PlaybookExecution, StepResult};
+use crate::store::events as event_rows;
+use crate::store::playbook_executions::{self as rows, ExecutionRow};
 use crate::{clock, Tideline};
 
-/// Renewals this close count as "near" for Renewal Rescue.
-const RENEWAL_WINDOW_DAYS: i64 = 120;
-/// A category scoring below this is a signal worth a playbook.
-const WEAK_CATEGORY: f64 = 60.0;
+/// A stored execution as the app shows it, named from the catalog.
+pub fn execution(row: ExecutionRow) -> PlaybookExecution {
+    PlaybookExecution {
+        id: row.id,
+        account_id: row.account_id,
+        account_name: row.account_name,
+        playbook_name: catalog::name_of(&row.playbook_key),
+        playbook_key: row.playbook_key,
+        status: row.status,
+        steps: row.steps,
+        notes: row.notes,
+        started_at: row.started_at,
+        updated_at: row.updated_at,
+        completed_at: row.completed_at,
+    }
+}
+
+/// The newest `per_account` executions of each listed account, by account then newest first.
+pub async fn recent_of_accounts(
+    conn: &mut SqliteConnection,
+    account_ids: &[i64],
+    per_account: i64,
+) -> Result<Vec<PlaybookExecution>> {
+    Ok(rows::recent_of_accounts(conn, account_ids, per_account)
+        .await?
+        .into_iter()
+        .map(execution)
+        .collect())
+}
 
 async fn load(conn: &mut SqliteConnection, id: i64) -> Result<PlaybookExecution> {
-    let row = sqlx::query(
-        "SELECT e.id, e.account_id, a.name, e.playbook_key, e.status, e.steps, e.notes, e.started_at, e.updated_at, \
-                e.completed_at \
-         FROM playbook_executions e JOIN accounts a ON a.id = e.account_id WHERE e.id = ?",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or(Error::ExecutionNotFound { id })?;
-    build::execution_from_row(&row)
+    Ok(execution(rows::load(conn, id).await?))
 }
 
 impl Tideline {
@@ -39,7 +55,11 @@ impl Tideline {
 
     pub async fn list_executions(&self, account_id: Option<i64>) -> Result<Vec<PlaybookExecution>> {
         let mut conn = self.pool().acquire().await?;
-        build::executions(&mut conn, account_id, 500).await
+        Ok(rows::list(&mut conn, account_id, 500)
+            .await?
+            .into_iter()
+            .map(execution)
+            .collect())
     }
 
     pub async fn start_playbook(
@@ -63,17 +83,7 @@ impl Tideline {
             .collect();
         let mut tx = begin_write(self.pool()).await?;
         let now = clock::to_db(self.now());
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO playbook_executions (account_id, playbook_key, status, steps, started_at, updated_at) \
-             VALUES (?, ?, 'in_progress', ?, ?, ?) RETURNING id",
-        )
-        .bind(account_id)
-        .bind(&playbook.key)
-        .bind(serde_json::to_string(&steps)?)
-        .bind(&now)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = rows::insert(&mut tx, account_id, &playbook.key, &steps, &now).await?;
         let exec = load(&mut tx, id).await?;
         tx.commit().await?;
         tracing::info!(
@@ -108,12 +118,7 @@ impl Tideline {
         if let Some(n) = note {
             s.note = Some(n.trim().to_string()).filter(|n| !n.is_empty());
         }
-        sqlx::query("UPDATE playbook_executions SET steps = ?, updated_at = ? WHERE id = ?")
-            .bind(serde_json::to_string(&exec.steps)?)
-            .bind(&now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        rows::set_steps(&mut tx, id, &exec.steps, &now).await?;
         let exec = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(exec)
@@ -133,15 +138,9 @@ impl Tideline {
         let now = clock::to_db(self.now());
         let exec = load(&mut tx, id).await?;
         open_or_err(&exec)?;
-        sqlx::query("UPDATE playbook_executions SET status = ?, updated_at = ?, completed_at = ? WHERE id = ?")
-            .bind(status.as_str())
-            .bind(&now)
-            .bind(&now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        rows::close(&mut tx, id, status, &now).await?;
         if status == ExecutionStatus::Completed {
-            outbox::record(
+            event_rows::record(
                 &mut tx,
                 EventType::AccountDataChanged,
                 &[exec.account_id],
@@ -162,69 +161,6 @@ impl Tideline {
             status.as_str()
         );
         Ok(exec)
-    }
-
-    /// The playbook that fits the account best right now, if any, and why.
-    pub async fn suggest_playbook(&self, account_id: i64) -> Result<Option<PlaybookSuggestion>> {
-        let mut conn = self.pool().acquire().await?;
-        let content = build::build_content(&mut conn, account_id).await?;
-        let running: Vec<&str> = content
-            .playbooks
-            .iter()
-            .filter(|e| e.status == ExecutionStatus::InProgress)
-            .map(|e| e.playbook_key.as_str())
-            .collect();
-        let Some(health) = &content.health else {
-            return Ok(None);
-        };
-        let category = |name: &str| {
-            health
-                .categories
-                .iter()
-                .find(|c| c.category == name)
-                .map(|c| c.score)
-        };
-        let today = self.now().with_timezone(&chrono::Local).date_naive();
-        let renewal_days = content
-            .profile
-            .renewal_date
-            .as_deref()
-            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .map(|d| (d - today).num_days());
-        let mut candidates: Vec<(&str, String)> = Vec::new();
-        if health.band != Band::Healthy {
-            if let Some(days) = renewal_days.filter(|d| (0..=RENEWAL_WINDOW_DAYS).contains(d)) {
-                candidates.push((
-                    "renewal_rescue",
-                    format!("{} with the renewal in {days} days", health.band.label()),
-                ));
-            }
-        }
-        for (key, cat) in [
-            ("support_stabilizer", "Support"),
-            ("activation_blitz", "Product Usage"),
-            ("voc_sprint", "Customer Sentiment"),
-        ] {
-            if let Some(score) = category(cat).filter(|s| *s < WEAK_CATEGORY) {
-                candidates.push((
-                    key,
-                    format!("{cat} scores {score:.1}, below {WEAK_CATEGORY:.0}"),
-                ));
-            }
-        }
-        if health.band == Band::Healthy && category("Product Usage").is_some_and(|s| s >= 90.0) {
-            candidates.push((
-                "expansion_play",
-                format!("Healthy ({:.1}) with strong product usage", health.score),
-            ));
-        }
-        Ok(candidates
-            .into_iter()
-            .find(|(key, _)| !running.contains(key))
-            .map(|(key, reason)| PlaybookSuggestion {
-                playbook_key: key.into(),
-                reason,
-            }))
     }
 }
 

@@ -6,11 +6,10 @@ use sqlx::{Row, SqliteConnection};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Band, CategoryScore, ChangeSummary, Direction, ExecutionStatus, HealthState, ImportBrief,
-    ImportKind, KpiState, PlaybookExecution, Profile, SnapshotAccount, SnapshotContent, StepResult,
-    TrendPoint,
+    Band, CategoryScore, ChangeSummary, Direction, HealthState, ImportBrief, ImportKind, KpiState,
+    SnapshotContent, TrendPoint,
 };
-use crate::playbook::catalog;
+use crate::{playbook, store};
 
 /// Version of the snapshot document's shape; bump when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -35,20 +34,13 @@ pub async fn build_contents(
 ) -> Result<HashMap<i64, SnapshotContent>> {
     let ids = serde_json::to_string(account_ids)?;
     let mut out: HashMap<i64, SnapshotContent> = HashMap::with_capacity(account_ids.len());
-    for r in sqlx::query(
-        "SELECT id, name, external_id, profile FROM accounts WHERE id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(&ids)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let id: i64 = r.get(0);
+    for (account, profile) in store::accounts::identities(conn, account_ids).await? {
         out.insert(
-            id,
+            account.id,
             SnapshotContent {
                 schema_version: SCHEMA_VERSION,
-                account: SnapshotAccount { id, name: r.get(1), external_id: r.get(2) },
-                profile: serde_json::from_str::<Profile>(r.get::<&str, _>(3))?,
+                account,
+                profile,
                 kpis: Vec::new(),
                 health: None,
                 playbooks: Vec::new(),
@@ -133,19 +125,7 @@ pub async fn build_contents(
         }
     }
 
-    for r in sqlx::query(
-        "SELECT e.id, e.account_id, a.name, e.playbook_key, e.status, e.steps, e.notes, e.started_at, \
-                e.updated_at, e.completed_at FROM ( \
-             SELECT *, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY id DESC) AS rn \
-             FROM playbook_executions WHERE account_id IN (SELECT value FROM json_each(?1))) e \
-         JOIN accounts a ON a.id = e.account_id WHERE e.rn <= ?2 ORDER BY e.account_id, e.id DESC",
-    )
-    .bind(&ids)
-    .bind(PLAYBOOKS)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let exec = execution_from_row(&r)?;
+    for exec in playbook::recent_of_accounts(conn, account_ids, PLAYBOOKS).await? {
         if let Some(c) = out.get_mut(&exec.account_id) {
             c.playbooks.push(exec);
         }
@@ -185,43 +165,4 @@ pub fn kpi_status(value: f64, target: Option<f64>, direction: Direction) -> &'st
         (Some(t), Direction::Lower) if value <= t => "on_target",
         _ => "off_target",
     }
-}
-
-/// Playbook executions, newest first: of one account, or of all.
-pub async fn executions(
-    conn: &mut SqliteConnection,
-    account_id: Option<i64>,
-    limit: i64,
-) -> Result<Vec<PlaybookExecution>> {
-    let rows = sqlx::query(
-        "SELECT e.id, e.account_id, a.name, e.playbook_key, e.status, e.steps, e.notes, e.started_at, e.updated_at, \
-                e.completed_at \
-         FROM playbook_executions e JOIN accounts a ON a.id = e.account_id \
-         WHERE ?1 IS NULL OR e.account_id = ?1 ORDER BY e.id DESC LIMIT ?2",
-    )
-    .bind(account_id)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(|r| execution_from_row(&r)).collect()
-}
-
-pub fn execution_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<PlaybookExecution> {
-    let key: String = r.get(3);
-    let status: String = r.get(4);
-    let steps: Vec<StepResult> = serde_json::from_str(r.get::<&str, _>(5))?;
-    Ok(PlaybookExecution {
-        id: r.get(0),
-        account_id: r.get(1),
-        account_name: r.get(2),
-        playbook_name: catalog::name_of(&key),
-        playbook_key: key,
-        status: ExecutionStatus::parse(&status)
-            .ok_or_else(|| Error::Corrupt(format!("unknown execution status {status}")))?,
-        steps,
-        notes: r.get(6),
-        started_at: r.get(7),
-        updated_at: r.get(8),
-        completed_at: r.get(9),
-    })
 }

@@ -4,13 +4,18 @@
 pub mod build;
 pub mod cooldown;
 pub mod diff;
-pub mod store;
+pub mod take;
+
+use sha2::{Digest, Sha256};
 
 use crate::clock;
 use crate::db::begin_write;
 use crate::error::Result;
-use crate::model::{Snapshot, SnapshotDiff, SnapshotListItem, SnapshotOpen, SnapshotType};
-use crate::Tideline;
+use crate::model::{
+    PlaybookSuggestion, Snapshot, SnapshotDiff, SnapshotListItem, SnapshotOpen, SnapshotType,
+};
+use crate::store::{self, snapshots};
+use crate::{playbook, Tideline};
 
 /// The trigger recorded when a CSM opens an account in the Health tab.
 pub const CLICK_TRIGGER: &str = "User clicked account in Health tab";
@@ -34,7 +39,7 @@ impl Tideline {
         let mut tx = begin_write(self.pool()).await?;
         // Read the time under the write lock: writers are serialised, so time order is commit order.
         let now = clock::to_db(self.now());
-        let snap = store::create(&mut tx, account_id, snapshot_type, trigger, &now).await?;
+        let snap = take::create(&mut tx, account_id, snapshot_type, trigger, &now).await?;
         tx.commit().await?;
         tracing::info!(
             "Created {} snapshot {} for account {} (trigger: {})",
@@ -55,17 +60,17 @@ impl Tideline {
         let mut tx = begin_write(self.pool()).await?;
         let now = self.now();
         let now_text = clock::to_db(now);
-        let newest = store::newest(&mut tx, account_id).await?;
+        let newest = snapshots::newest(&mut tx, account_id).await?;
         let fresh = match &newest {
             Some((id, at)) => {
-                cooldown::remaining(Some(store::parse_time(at)?), now, cooldown).map(|_| *id)
+                cooldown::remaining(Some(snapshots::parse_time(at)?), now, cooldown).map(|_| *id)
             }
             None => None,
         };
         let (snapshot, created) = match fresh {
-            Some(id) => (store::load(&mut tx, id).await?, false),
+            Some(id) => (snapshots::load(&mut tx, id).await?, false),
             None => (
-                store::create(
+                take::create(
                     &mut tx,
                     account_id,
                     SnapshotType::Manual,
@@ -76,7 +81,8 @@ impl Tideline {
                 true,
             ),
         };
-        let changes_since = changes_since(&mut tx, account_id, &snapshot.created_at).await?;
+        let changes_since =
+            store::events::unsnapshotted_since(&mut tx, account_id, &snapshot.created_at).await?;
         tx.commit().await?;
         if created {
             tracing::info!(
@@ -87,7 +93,7 @@ impl Tideline {
             );
         }
         let remaining = cooldown::remaining(
-            Some(store::parse_time(&snapshot.created_at)?),
+            Some(snapshots::parse_time(&snapshot.created_at)?),
             now,
             cooldown,
         );
@@ -102,8 +108,8 @@ impl Tideline {
 
     pub async fn latest_snapshot(&self, account_id: i64) -> Result<Option<Snapshot>> {
         let mut conn = self.pool().acquire().await?;
-        match store::newest(&mut conn, account_id).await? {
-            Some((id, _)) => Ok(Some(store::load(&mut conn, id).await?)),
+        match snapshots::newest(&mut conn, account_id).await? {
+            Some((id, _)) => Ok(Some(snapshots::load(&mut conn, id).await?)),
             None => Ok(None),
         }
     }
@@ -115,28 +121,29 @@ impl Tideline {
         limit: u32,
     ) -> Result<Vec<SnapshotListItem>> {
         let mut conn = self.pool().acquire().await?;
-        store::list(&mut conn, account_id, limit).await
+        snapshots::list(&mut conn, account_id, limit).await
     }
 
     pub async fn get_snapshot(&self, id: i64) -> Result<Snapshot> {
         let mut conn = self.pool().acquire().await?;
-        store::load(&mut conn, id).await
+        snapshots::load(&mut conn, id).await
     }
 
     /// Whether snapshot `id` still matches the SHA-256 recorded when it was taken.
     pub async fn verify_snapshot(&self, id: i64) -> Result<bool> {
         let mut conn = self.pool().acquire().await?;
-        store::verify(&mut conn, id).await
+        let (text, sha) = snapshots::content_and_hash(&mut conn, id).await?;
+        Ok(hex::encode(Sha256::digest(text.as_bytes())) == sha)
     }
 
     /// Side-by-side comparison of two snapshots (usually of one account; any two are allowed).
     pub async fn diff_snapshots(&self, from: i64, to: i64) -> Result<SnapshotDiff> {
         let mut conn = self.pool().acquire().await?;
-        let a = store::load(&mut conn, from).await?;
-        let b = store::load(&mut conn, to).await?;
+        let a = snapshots::load(&mut conn, from).await?;
+        let b = snapshots::load(&mut conn, to).await?;
         Ok(SnapshotDiff {
-            from: store::list_item_of(&mut conn, from).await?,
-            to: store::list_item_of(&mut conn, to).await?,
+            from: snapshots::list_item_of(&mut conn, from).await?,
+            to: snapshots::list_item_of(&mut conn, to).await?,
             entries: diff::diff(&a.content, &b.content),
         })
     }
@@ -146,8 +153,8 @@ impl Tideline {
         let account = self.account_by_id(account_id).await?;
         let mut tx = begin_write(self.pool()).await?;
         let now = clock::to_db(self.now());
-        if let Some((id, _)) = store::newest(&mut tx, account_id).await? {
-            let snap = store::load(&mut tx, id).await?;
+        if let Some((id, _)) = snapshots::newest(&mut tx, account_id).await? {
+            let snap = snapshots::load(&mut tx, id).await?;
             tx.commit().await?;
             return Ok((snap, false));
         }
@@ -155,7 +162,7 @@ impl Tideline {
             "📸 No snapshot found for {}, creating one automatically...",
             account.name
         );
-        let snap = store::create(
+        let snap = take::create(
             &mut tx,
             account_id,
             SnapshotType::RagAuto,
@@ -167,21 +174,14 @@ impl Tideline {
         tracing::info!("✓ Auto-created snapshot {} for {}", snap.id, account.name);
         Ok((snap, true))
     }
-}
 
-/// Events for the account that did not make a snapshot (skipped, or still pending) since `since`.
-async fn changes_since(
-    conn: &mut sqlx::SqliteConnection,
-    account_id: i64,
-    since: &str,
-) -> Result<u32> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM events WHERE account_id = ? AND created_at > ? \
-         AND (handled_at IS NULL OR outcome = 'skipped')",
-    )
-    .bind(account_id)
-    .bind(since)
-    .fetch_one(conn)
-    .await?;
-    Ok(n as u32)
+    /// The playbook that fits the account best right now, if any, and why: judged on the account's document as
+    /// it is now. It lives here, not in `playbook`, because it builds a snapshot document, and playbooks must not
+    /// depend on snapshots (snapshots list the account's playbook executions).
+    pub async fn suggest_playbook(&self, account_id: i64) -> Result<Option<PlaybookSuggestion>> {
+        let mut conn = self.pool().acquire().await?;
+        let content = build::build_content(&mut conn, account_id).await?;
+        let today = self.now().with_timezone(&chrono::Local).date_naive();
+        Ok(playbook::suggest::suggest(&content, today))
+    }
 }

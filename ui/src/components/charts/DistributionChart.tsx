@@ -1,8 +1,9 @@
-// How many accounts fall in each score bucket of ten, as uPlot bars coloured by band, with a text legend.
+// How many accounts fall in each score bucket of ten, as uPlot bars coloured by the band the core gave each bucket,
+// with a text legend.
 import { useMemo } from 'react';
 import uPlot from 'uplot';
 import type { Band } from '../../api/bindings/Band';
-import { BANDS, bucketBand, type Thresholds } from '../../lib/bands';
+import { BANDS } from '../../lib/bands';
 import { formatNumber } from '../../lib/format';
 import { BandBadge } from '../BandBadge';
 import { useChartColors } from './chartColors';
@@ -12,19 +13,20 @@ export const BUCKET_LABELS = ['0–9', '10–19', '20–29', '30–39', '40–49
 /** Axis ticks name each bucket by its lower edge, so ten labels fit a narrow card. */
 const TICKS = ['0', '10', '20', '30', '40', '50', '60', '70', '80', '90+'];
 
-/** One series per band, holding only that band's buckets, so each bar takes its band's colour. */
-export function distributionSeries(counts: number[], t: Thresholds): Record<Band, (number | null)[]> {
+/** One series per band, holding only that band's buckets (`bands[i]`, from the core), so each bar takes its band's
+ *  colour. A bucket without a band is left out of every series. */
+export function distributionSeries(counts: number[], bands: readonly Band[]): Record<Band, (number | null)[]> {
   const out = { healthy: [], at_risk: [], critical: [] } as Record<Band, (number | null)[]>;
   BUCKET_LABELS.forEach((_, i) => {
-    const band = bucketBand(i, t);
+    const band = bands[i];
     for (const b of BANDS) out[b].push(b === band ? (counts[i] ?? 0) : null);
   });
   return out;
 }
 
-export function DistributionChart({ counts, thresholds }: { counts: number[]; thresholds: Thresholds }) {
+export function DistributionChart({ counts, bands }: { counts: number[]; bands: readonly Band[] }) {
   const colors = useChartColors();
-  const series = useMemo(() => distributionSeries(counts, thresholds), [counts, thresholds]);
+  const series = useMemo(() => distributionSeries(counts, bands), [counts, bands]);
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(() => {
     const bars = uPlot.paths.bars?.({ size: [0.8, 48], gap: 2 });
     const axis = { stroke: colors.axis, font: '11px system-ui, sans-serif', grid: { stroke: colors.grid, width: 1 }, ticks: { show: false } };

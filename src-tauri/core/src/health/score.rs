@@ -99,6 +99,7 @@ pub fn score(kpis: &[KpiInput], settings: &Settings) -> Option<(f64, Band, Vec<C
         categories.push(CategoryScore {
             category,
             score: cat_score,
+            band: Some(band_of(cat_score, settings)),
             weight,
             drivers,
         });

@@ -1,0 +1,8 @@
+//! One owner per table: the SQL of each table lives in one module here, and the rest of the core calls it.
+//! Every function takes the caller's connection or transaction, so the caller decides what is one transaction;
+//! the stores map rows to types and hold no business rule. This is the seam where a second backend can plug in.
+
+pub mod accounts;
+pub mod events;
+pub mod playbook_executions;
+pub mod snapshots;
