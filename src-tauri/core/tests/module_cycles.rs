@@ -5,13 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Known cycles another branch removes (the workbook pre-scanners share helpers through `workbook/util.rs` there).
-/// Each entry is one cycle's modules, sorted and joined by " <-> ". Delete these lines once that branch is merged.
-const ALLOWED: &[&str] = &[
-    "import::workbook::ctx <-> import::workbook::sniff",
-    "import::workbook::ods_scan <-> import::workbook::zip_scan",
-];
-
 type Module = Vec<String>;
 
 /// The module a source file defines: `lib.rs`/`main.rs` are the crate root, `a/mod.rs` is `a`, `a/b.rs` is `a::b`.
@@ -424,29 +417,13 @@ fn no_crate_has_a_module_cycle() {
     for (name, src) in crate_sources() {
         assert!(src.is_dir(), "{} is missing", src.display());
         let found = cycles(&crate_graph(&src));
-        for cycle in found {
-            if !(name == "tideline-core" && ALLOWED.contains(&cycle.as_str())) {
-                problems.push(format!("{name}: {cycle}"));
-            }
-        }
+        problems.extend(found.into_iter().map(|cycle| format!("{name}: {cycle}")));
     }
     assert!(
         problems.is_empty(),
         "modules that import each other (break the cycle: move what both need into a third module):\n  {}",
         problems.join("\n  ")
     );
-}
-
-#[test]
-fn the_allow_list_names_only_cycles_that_still_exist() {
-    // An allow-list entry for a cycle that is gone would hide the next one of the same name: delete it.
-    let found = cycles(&crate_graph(&crate_sources()[0].1));
-    for allowed in ALLOWED {
-        assert!(
-            found.contains(*allowed),
-            "{allowed} is no longer a cycle: delete it from ALLOWED"
-        );
-    }
 }
 
 /// Writes a small crate to a temporary folder and returns its cycles.
