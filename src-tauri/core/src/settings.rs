@@ -97,7 +97,11 @@ impl Settings {
         if let Some(v) = map.get(KEY_ASK_MODE).and_then(Value::as_str) {
             s.ask.mode = AskMode::parse(v).unwrap_or(AskMode::Builtin);
         }
-        if let Some(v) = map.get(KEY_ASK_API).and_then(Value::as_str).and_then(LlmApi::parse) {
+        if let Some(v) = map
+            .get(KEY_ASK_API)
+            .and_then(Value::as_str)
+            .and_then(LlmApi::parse)
+        {
             s.ask.api = v;
         }
         if let Some(v) = map.get(KEY_ASK_ENDPOINT).and_then(Value::as_str) {
@@ -145,11 +149,23 @@ impl Settings {
         m.insert(KEY_HEALTHY_MIN.to_string(), Value::from(self.healthy_min));
         m.insert(KEY_AT_RISK_MIN.to_string(), Value::from(self.at_risk_min));
         m.insert(KEY_THEME.to_string(), Value::from(self.theme.clone()));
-        m.insert(KEY_ASK_MODE.to_string(), Value::from(self.ask.mode.as_str()));
+        m.insert(
+            KEY_ASK_MODE.to_string(),
+            Value::from(self.ask.mode.as_str()),
+        );
         m.insert(KEY_ASK_API.to_string(), Value::from(self.ask.api.as_str()));
-        m.insert(KEY_ASK_ENDPOINT.to_string(), Value::from(self.ask.endpoint.clone()));
-        m.insert(KEY_ASK_MODEL.to_string(), Value::from(self.ask.model.clone()));
-        m.insert(KEY_ASK_TIMEOUT.to_string(), Value::from(self.ask.timeout_seconds));
+        m.insert(
+            KEY_ASK_ENDPOINT.to_string(),
+            Value::from(self.ask.endpoint.clone()),
+        );
+        m.insert(
+            KEY_ASK_MODEL.to_string(),
+            Value::from(self.ask.model.clone()),
+        );
+        m.insert(
+            KEY_ASK_TIMEOUT.to_string(),
+            Value::from(self.ask.timeout_seconds),
+        );
         m.insert(
             KEY_ASK_TOTAL_TIMEOUT.to_string(),
             Value::from(self.ask.total_timeout_seconds),
@@ -163,9 +179,15 @@ impl Settings {
     /// The stored form of `ask.mode` or `ask.api` typed as text; an unknown choice is refused, not defaulted.
     fn ask_choice(key: &str, text: &str) -> Result<&'static str> {
         let (parsed, choices) = if key == KEY_ASK_MODE {
-            (AskMode::parse(text).map(AskMode::as_str), "builtin or local_model")
+            (
+                AskMode::parse(text).map(AskMode::as_str),
+                "builtin or local_model",
+            )
         } else {
-            (LlmApi::parse(text).map(LlmApi::as_str), "ollama or openai_compatible")
+            (
+                LlmApi::parse(text).map(LlmApi::as_str),
+                "ollama or openai_compatible",
+            )
         };
         parsed.ok_or_else(|| Error::InvalidSetting {
             key: key.into(),

@@ -195,7 +195,10 @@ fn openai_stream(content: &str) -> Vec<String> {
             })
         )
     };
-    let mut events = vec![event(json!({ "role": "assistant", "content": null }), Value::Null)];
+    let mut events = vec![event(
+        json!({ "role": "assistant", "content": null }),
+        Value::Null,
+    )];
     events.extend(
         tokens(content)
             .into_iter()
@@ -237,7 +240,9 @@ fn evidence() -> Vec<EvidenceItem> {
         },
         EvidenceItem {
             n: 2,
-            text: "TechCorp Solutions: health score 58.4 (At risk), down 12.1 points since Oct 2026.".into(),
+            text:
+                "TechCorp Solutions: health score 58.4 (At risk), down 12.1 points since Oct 2026."
+                    .into(),
             snapshot_id: 812,
             path: "$.health.score".into(),
             value: json!(58.4),
@@ -339,7 +344,9 @@ async fn a_good_openai_compatible_reply_is_phrased_with_its_citations() {
     let server = FakeServer::start(sse(openai_stream(GOOD))).await;
     let (outcome, deltas) = ask(&config(LlmApi::OpenaiCompatible, server.base())).await;
     assert_eq!(outcome, LlmOutcome::Phrased(good_sentences()));
-    assert!(deltas.concat().starts_with("TechCorp Solutions' NPS was 42"));
+    assert!(deltas
+        .concat()
+        .starts_with("TechCorp Solutions' NPS was 42"));
     let seen = server.requests();
     assert_eq!(seen[0].path, "/v1/chat/completions");
     assert_eq!(seen[0].body["response_format"]["type"], "json_schema");
@@ -415,7 +422,8 @@ async fn a_number_from_evidence_the_sentence_does_not_cite_is_discarded() {
 
 #[tokio::test]
 async fn an_account_name_absent_from_the_evidence_is_discarded() {
-    let reply = r#"{"sentences":[{"text":"NPS was 42 in Nov 2026, as at Globex Ltd.","cites":[1]}]}"#;
+    let reply =
+        r#"{"sentences":[{"text":"NPS was 42 in Nov 2026, as at Globex Ltd.","cites":[1]}]}"#;
     let server = FakeServer::start(ndjson(ollama_stream(reply))).await;
     let (outcome, _) = ask(&config(LlmApi::Ollama, server.base())).await;
     assert_eq!(
@@ -454,7 +462,8 @@ async fn malformed_json_is_discarded() {
     .await;
     let (outcome, _) = ask(&config(LlmApi::Ollama, server.base())).await;
     assert!(
-        reason(&outcome).starts_with("the local model's stream had a line that is not Ollama's JSON"),
+        reason(&outcome)
+            .starts_with("the local model's stream had a line that is not Ollama's JSON"),
         "{outcome:?}"
     );
 }
@@ -499,7 +508,11 @@ async fn a_server_that_never_answers_falls_back_after_the_first_byte_timeout() {
         "the local model did not answer within 0.3 s"
     );
     assert!(deltas.is_empty());
-    assert_eq!(server.requests().len(), 1, "the request did reach the server");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the request did reach the server"
+    );
 }
 
 #[tokio::test]
@@ -571,7 +584,9 @@ fn a_local_model_is_configured_key_by_key_as_the_cli_does() {
         .expect_err("no model name yet");
     assert_eq!(e.code(), "invalid_setting");
     assert!(e.to_string().starts_with("ask.model: "), "{e}");
-    store.set("ask.model", "qwen2.5-3b-instruct").expect("model");
+    store
+        .set("ask.model", "qwen2.5-3b-instruct")
+        .expect("model");
     store.set("ask.mode", "local_model").expect("mode");
     store.set("ask.timeout_seconds", "10").expect("timeout");
 
@@ -589,12 +604,24 @@ fn a_remote_endpoint_or_a_bad_choice_is_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = SettingsStore::new(dir.path());
     for (key, value, says) in [
-        ("ask.endpoint", "http://10.1.2.3:11434", "is not on this machine"),
-        ("ask.endpoint", "https://api.example.com/v1", "must start with http://"),
+        (
+            "ask.endpoint",
+            "http://10.1.2.3:11434",
+            "is not on this machine",
+        ),
+        (
+            "ask.endpoint",
+            "https://api.example.com/v1",
+            "must start with http://",
+        ),
         ("ask.mode", "cloud", "use builtin or local_model"),
         ("ask.api", "anthropic", "use ollama or openai_compatible"),
         ("ask.timeout_seconds", "0", "between 1 and 600 seconds"),
-        ("ask.total_timeout_seconds", "5", "cannot take less time than its first words"),
+        (
+            "ask.total_timeout_seconds",
+            "5",
+            "cannot take less time than its first words",
+        ),
     ] {
         let e = store.set(key, value).expect_err(value);
         assert_eq!(e.code(), "invalid_setting");
@@ -607,6 +634,8 @@ fn a_remote_endpoint_or_a_bad_choice_is_refused_and_nothing_is_written() {
     let mut s = store.load().expect("defaults");
     s.ask.endpoint = "http://ollama.internal:11434".into();
     let e = store.save(&s).expect_err("remote endpoint");
-    assert!(e.to_string().contains("only 127.0.0.1 (127.0.0.0/8), ::1 and localhost"));
+    assert!(e
+        .to_string()
+        .contains("only 127.0.0.1 (127.0.0.0/8), ::1 and localhost"));
     assert!(!store.path().exists());
 }

@@ -119,8 +119,10 @@ function AskGroup({
   return (
     <section className="card settings__group" aria-labelledby="set-ask">
       <h2 id="set-ask">Ask</h2>
-      <fieldset className="field" data-testid="settings-ask-mode">
-        <legend className="field__label">Answers come from</legend>
+      <div className="field" role="radiogroup" aria-labelledby="ask-mode-label" data-testid="settings-ask-mode">
+        <span id="ask-mode-label" className="field__label">
+          Answers come from
+        </span>
         <label className="row">
           <input
             type="radio"
@@ -146,7 +148,7 @@ function AskGroup({
             ? 'A language model running on this computer phrases the answer from the same evidence. A reply that cites nothing, or states a number or account the evidence does not, is set aside and the built-in answer shown with a note.'
             : 'Tideline writes each answer itself from your snapshots, with a citation for every fact.'}
         </span>
-      </fieldset>
+      </div>
       {local && (
         <>
           <div className="field">

@@ -67,7 +67,9 @@ pub struct PhrasedSentence {
 pub enum LlmOutcome {
     Phrased(Vec<PhrasedSentence>),
     /// Show the built-in answer, with this note for the CSM.
-    Fallback { reason: String },
+    Fallback {
+        reason: String,
+    },
 }
 
 /// A reply longer than this is not a short answer for a CSM; stop reading rather than grow without bound.
@@ -139,12 +141,11 @@ async fn phrase_checked(
         let first = resp.chunk().await.map_err(|e| transport_reason(&e, &url))?;
         Ok((resp, first))
     };
-    let (mut resp, mut chunk) = match timeout(cfg.first_byte_timeout.min(cfg.total_timeout), start)
-        .await
-    {
-        Ok(r) => r?,
-        Err(_) => return Err(no_answer()),
-    };
+    let (mut resp, mut chunk) =
+        match timeout(cfg.first_byte_timeout.min(cfg.total_timeout), start).await {
+            Ok(r) => r?,
+            Err(_) => return Err(no_answer()),
+        };
 
     let mut reader = stream::ReplyReader::new(cfg.api);
     let mut shown = stream::AnswerText::default();
@@ -263,7 +264,10 @@ fn client_for(url: &Url, connect_timeout: Duration) -> Result<reqwest::Client, S
     if let (Some(url::Host::Domain(d)), Some(ips), Some(port)) =
         (url.host(), loopback_host(url), url.port_or_known_default())
     {
-        let addrs: Vec<SocketAddr> = ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect();
+        let addrs: Vec<SocketAddr> = ips
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, port))
+            .collect();
         builder = builder.resolve_to_addrs(d, &addrs);
     }
     builder
@@ -422,7 +426,11 @@ mod tests {
 
     #[test]
     fn chat_urls_are_built_from_the_base_address() {
-        let u = |api, e| request_url(api, e).map(|u| u.to_string()).unwrap_or_default();
+        let u = |api, e| {
+            request_url(api, e)
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        };
         assert_eq!(
             u(LlmApi::Ollama, "http://127.0.0.1:11434"),
             "http://127.0.0.1:11434/api/chat"

@@ -2,4 +2,31 @@
 import type { AskMode } from "./AskMode";
 import type { LlmApi } from "./LlmApi";
 
-export type AskSettings = { mode: AskMode, api: LlmApi, endpoint: string, model: string, timeout_seconds: number, total_timeout_seconds: number, };
+/**
+ * Settings → Ask. The built-in answers are the default; a local model only phrases them, from the same evidence.
+ */
+export type AskSettings = { 
+/**
+ * `ask.mode`.
+ */
+mode: AskMode, 
+/**
+ * `ask.api`: which protocol the local model server speaks.
+ */
+api: LlmApi, 
+/**
+ * `ask.endpoint`: the server's base URL; loopback addresses only, so nothing leaves the machine.
+ */
+endpoint: string, 
+/**
+ * `ask.model`: the model name the server knows (e.g. `llama3.2`).
+ */
+model: string, 
+/**
+ * `ask.timeout_seconds`: how long to wait for the server to connect and send its first bytes.
+ */
+timeout_seconds: number, 
+/**
+ * `ask.total_timeout_seconds`: how long the whole streamed reply may take.
+ */
+total_timeout_seconds: number, };

@@ -307,7 +307,10 @@ fn contains_word(haystack: &str, needle: &str) -> bool {
     while let Some(pos) = h[from..].find(&n) {
         let at = from + pos;
         let end = at + n.len();
-        let before_ok = !h[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+        let before_ok = !h[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
         let after_ok = !h[end..].chars().next().is_some_and(char::is_alphanumeric);
         if before_ok && after_ok {
             return true;
@@ -322,14 +325,20 @@ mod tests {
     use super::*;
 
     fn nums(s: &str) -> Vec<(f64, u32)> {
-        numbers(s).into_iter().map(|n| (n.value, n.decimals)).collect()
+        numbers(s)
+            .into_iter()
+            .map(|n| (n.value, n.decimals))
+            .collect()
     }
 
     #[test]
     fn numbers_are_read_as_a_reader_would() {
         assert_eq!(nums("NPS 42 (target 50)"), vec![(42.0, 0), (50.0, 0)]);
         assert_eq!(nums("ARR $1,250,000.50"), vec![(1_250_000.5, 2)]);
-        assert_eq!(nums("on 2026-11-30"), vec![(2026.0, 0), (11.0, 0), (30.0, 0)]);
+        assert_eq!(
+            nums("on 2026-11-30"),
+            vec![(2026.0, 0), (11.0, 0), (30.0, 0)]
+        );
         assert_eq!(nums("fell -12.5 points."), vec![(12.5, 1)]);
         assert_eq!(nums("1, 2 and 3"), vec![(1.0, 0), (2.0, 0), (3.0, 0)]);
         assert_eq!(numbers("at 42 %")[0].shown, "42 %");

@@ -146,7 +146,10 @@ impl ReplyReader {
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .unwrap_or_else(|| e.to_string());
-            return Err(format!("the local model reported an error: {}", short(&msg)));
+            return Err(format!(
+                "the local model reported an error: {}",
+                short(&msg)
+            ));
         }
         Ok(event
             .choices
