@@ -76,7 +76,8 @@ pub enum LlmOutcome {
 const MAX_REPLY_BYTES: usize = 64 * 1024;
 
 /// Streams the reply (each piece of answer text to `on_delta` as it arrives), then checks it against the
-/// evidence. Never errors: any failure is a `Fallback` whose reason a CSM can read.
+/// evidence. Never errors: any failure is a `Fallback` whose reason a CSM can read. `names` are the account
+/// names a sentence may only use when its cited evidence does (pass every account's name); they are not sent.
 pub async fn phrase(
     cfg: &LlmConfig,
     question: &str,
@@ -342,7 +343,7 @@ fn request_body(api: LlmApi, model: &str, question: &str, evidence: &[EvidenceIt
 
 fn seconds(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else {
         format!("{:.1} s", d.as_secs_f64())
