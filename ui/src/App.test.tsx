@@ -41,8 +41,16 @@ beforeEach(() => {
   resetFlow();
   goTo('health');
   vi.resetAllMocks();
-  api.getSettings.mockResolvedValue({ cooldown_seconds: 300, healthy_min: 70, at_risk_min: 40, category_weights: {}, theme: 'dark' });
-  api.defaultSettings.mockResolvedValue({ cooldown_seconds: 300, healthy_min: 70, at_risk_min: 40, category_weights: {}, theme: 'system' });
+  const ask = {
+    mode: 'builtin',
+    api: 'ollama',
+    endpoint: 'http://127.0.0.1:11434',
+    model: '',
+    timeout_seconds: 20,
+    total_timeout_seconds: 60,
+  } as const;
+  api.getSettings.mockResolvedValue({ cooldown_seconds: 300, healthy_min: 70, at_risk_min: 40, category_weights: {}, theme: 'dark', ask });
+  api.defaultSettings.mockResolvedValue({ cooldown_seconds: 300, healthy_min: 70, at_risk_min: 40, category_weights: {}, theme: 'system', ask });
   api.listExecutions.mockResolvedValue([]);
   api.listAccounts.mockResolvedValue({ rows: [], total: 0 });
 });

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::model::Settings;
+use crate::model::{AskMode, AskSettings, LlmApi, Settings};
 
 pub const SETTINGS_FILE: &str = "settings.json";
 
@@ -16,6 +16,20 @@ pub const KEY_HEALTHY_MIN: &str = "health.healthy_min";
 pub const KEY_AT_RISK_MIN: &str = "health.at_risk_min";
 pub const KEY_THEME: &str = "ui.theme";
 pub const WEIGHT_PREFIX: &str = "health.weights.";
+pub const KEY_ASK_MODE: &str = "ask.mode";
+pub const KEY_ASK_API: &str = "ask.api";
+pub const KEY_ASK_ENDPOINT: &str = "ask.endpoint";
+pub const KEY_ASK_MODEL: &str = "ask.model";
+pub const KEY_ASK_TIMEOUT: &str = "ask.timeout_seconds";
+pub const KEY_ASK_TOTAL_TIMEOUT: &str = "ask.total_timeout_seconds";
+const ASK_KEYS: [&str; 6] = [
+    KEY_ASK_MODE,
+    KEY_ASK_API,
+    KEY_ASK_ENDPOINT,
+    KEY_ASK_MODEL,
+    KEY_ASK_TIMEOUT,
+    KEY_ASK_TOTAL_TIMEOUT,
+];
 
 pub const DEFAULT_COOLDOWN_SECONDS: u32 = 300;
 /// The five categories of the shipped model and their default weights.
@@ -26,6 +40,27 @@ pub const DEFAULT_CATEGORY_WEIGHTS: [(&str, f64); 5] = [
     ("Business Outcomes", 0.25),
     ("Relationship", 0.10),
 ];
+/// Ollama's default address; the OpenAI-compatible servers (llama.cpp, LM Studio) pick their own ports.
+pub const DEFAULT_ASK_ENDPOINT: &str = "http://127.0.0.1:11434";
+/// How long Ask waits for a local model to start answering before it shows the built-in answer.
+pub const DEFAULT_ASK_TIMEOUT_SECONDS: u32 = 20;
+/// How long the whole streamed reply may take: a small model on a laptop CPU writes a few sentences in this time.
+pub const DEFAULT_ASK_TOTAL_TIMEOUT_SECONDS: u32 = 60;
+/// A wait longer than ten minutes is a hung server, not a slow one.
+pub const MAX_ASK_TIMEOUT_SECONDS: u32 = 600;
+
+impl Default for AskSettings {
+    fn default() -> Self {
+        AskSettings {
+            mode: AskMode::Builtin,
+            api: LlmApi::Ollama,
+            endpoint: DEFAULT_ASK_ENDPOINT.into(),
+            model: String::new(),
+            timeout_seconds: DEFAULT_ASK_TIMEOUT_SECONDS,
+            total_timeout_seconds: DEFAULT_ASK_TOTAL_TIMEOUT_SECONDS,
+        }
+    }
+}
 
 impl Default for Settings {
     fn default() -> Self {
@@ -38,6 +73,7 @@ impl Default for Settings {
                 .map(|(k, w)| (k.to_string(), *w))
                 .collect(),
             theme: "system".into(),
+            ask: AskSettings::default(),
         }
     }
 }
@@ -57,6 +93,28 @@ impl Settings {
         }
         if let Some(v) = map.get(KEY_THEME).and_then(Value::as_str) {
             s.theme = v.to_string();
+        }
+        if let Some(v) = map.get(KEY_ASK_MODE).and_then(Value::as_str) {
+            s.ask.mode = AskMode::parse(v).unwrap_or(AskMode::Builtin);
+        }
+        if let Some(v) = map
+            .get(KEY_ASK_API)
+            .and_then(Value::as_str)
+            .and_then(LlmApi::parse)
+        {
+            s.ask.api = v;
+        }
+        if let Some(v) = map.get(KEY_ASK_ENDPOINT).and_then(Value::as_str) {
+            s.ask.endpoint = v.to_string();
+        }
+        if let Some(v) = map.get(KEY_ASK_MODEL).and_then(Value::as_str) {
+            s.ask.model = v.to_string();
+        }
+        if let Some(v) = map.get(KEY_ASK_TIMEOUT).and_then(Value::as_u64) {
+            s.ask.timeout_seconds = u32::try_from(v).unwrap_or(u32::MAX);
+        }
+        if let Some(v) = map.get(KEY_ASK_TOTAL_TIMEOUT).and_then(Value::as_u64) {
+            s.ask.total_timeout_seconds = u32::try_from(v).unwrap_or(u32::MAX);
         }
         // Stored weights replace the defaults as a set, so a category removed in Settings stays removed.
         let stored: BTreeMap<String, f64> = map
@@ -91,10 +149,50 @@ impl Settings {
         m.insert(KEY_HEALTHY_MIN.to_string(), Value::from(self.healthy_min));
         m.insert(KEY_AT_RISK_MIN.to_string(), Value::from(self.at_risk_min));
         m.insert(KEY_THEME.to_string(), Value::from(self.theme.clone()));
+        m.insert(
+            KEY_ASK_MODE.to_string(),
+            Value::from(self.ask.mode.as_str()),
+        );
+        m.insert(KEY_ASK_API.to_string(), Value::from(self.ask.api.as_str()));
+        m.insert(
+            KEY_ASK_ENDPOINT.to_string(),
+            Value::from(self.ask.endpoint.clone()),
+        );
+        m.insert(
+            KEY_ASK_MODEL.to_string(),
+            Value::from(self.ask.model.clone()),
+        );
+        m.insert(
+            KEY_ASK_TIMEOUT.to_string(),
+            Value::from(self.ask.timeout_seconds),
+        );
+        m.insert(
+            KEY_ASK_TOTAL_TIMEOUT.to_string(),
+            Value::from(self.ask.total_timeout_seconds),
+        );
         for (cat, w) in &self.category_weights {
             m.insert(format!("{WEIGHT_PREFIX}{cat}"), Value::from(*w));
         }
         m
+    }
+
+    /// The stored form of `ask.mode` or `ask.api` typed as text; an unknown choice is refused, not defaulted.
+    fn ask_choice(key: &str, text: &str) -> Result<&'static str> {
+        let (parsed, choices) = if key == KEY_ASK_MODE {
+            (
+                AskMode::parse(text).map(AskMode::as_str),
+                "builtin or local_model",
+            )
+        } else {
+            (
+                LlmApi::parse(text).map(LlmApi::as_str),
+                "ollama or openai_compatible",
+            )
+        };
+        parsed.ok_or_else(|| Error::InvalidSetting {
+            key: key.into(),
+            reason: format!("\"{text}\" is not a choice here; use {choices}"),
+        })
     }
 
     pub fn validate(&self) -> Result<()> {
@@ -136,6 +234,54 @@ impl Settings {
                 "health.weights",
                 "at least one category needs a weight above 0",
             );
+        }
+        self.ask.validate()
+    }
+}
+
+impl AskSettings {
+    fn validate(&self) -> Result<()> {
+        let bad = |key: &str, reason: String| {
+            Err(Error::InvalidSetting {
+                key: key.into(),
+                reason,
+            })
+        };
+        // The address is checked even while the built-in answers are chosen, so a remote address can never sit
+        // in the file waiting for the mode to change.
+        if !self.endpoint.trim().is_empty() {
+            crate::ask::llm::check_loopback(&self.endpoint)?;
+        }
+        for (key, secs) in [
+            (KEY_ASK_TIMEOUT, self.timeout_seconds),
+            (KEY_ASK_TOTAL_TIMEOUT, self.total_timeout_seconds),
+        ] {
+            if !(1..=MAX_ASK_TIMEOUT_SECONDS).contains(&secs) {
+                return bad(
+                    key,
+                    format!("must be between 1 and {MAX_ASK_TIMEOUT_SECONDS} seconds"),
+                );
+            }
+        }
+        if self.total_timeout_seconds < self.timeout_seconds {
+            return bad(
+                KEY_ASK_TOTAL_TIMEOUT,
+                "the whole answer cannot take less time than its first words".into(),
+            );
+        }
+        if self.mode == AskMode::LocalModel {
+            if self.endpoint.trim().is_empty() {
+                return bad(
+                    KEY_ASK_ENDPOINT,
+                    "a local model needs its address, e.g. http://127.0.0.1:11434".into(),
+                );
+            }
+            if self.model.trim().is_empty() {
+                return bad(
+                    KEY_ASK_MODEL,
+                    "a local model needs the name the server knows it by, e.g. llama3.2".into(),
+                );
+            }
         }
         Ok(())
     }
@@ -194,18 +340,21 @@ impl SettingsStore {
             || key == KEY_HEALTHY_MIN
             || key == KEY_AT_RISK_MIN
             || key == KEY_THEME
-            || key.starts_with(WEIGHT_PREFIX);
+            || key.starts_with(WEIGHT_PREFIX)
+            || ASK_KEYS.contains(&key);
         if !known {
             return Err(Error::InvalidSetting {
                 key: key.into(),
                 reason: format!(
-                    "unknown setting; known: {KEY_COOLDOWN}, {KEY_HEALTHY_MIN}, {KEY_AT_RISK_MIN}, {KEY_THEME}, {WEIGHT_PREFIX}<Category>"
+                    "unknown setting; known: {KEY_COOLDOWN}, {KEY_HEALTHY_MIN}, {KEY_AT_RISK_MIN}, {KEY_THEME}, {WEIGHT_PREFIX}<Category>, {KEY_ASK_MODE}, {KEY_ASK_API}, {KEY_ASK_ENDPOINT}, {KEY_ASK_MODEL}, {KEY_ASK_TIMEOUT}, {KEY_ASK_TOTAL_TIMEOUT}"
                 ),
             });
         }
-        let value = if key == KEY_THEME {
+        let value = if key == KEY_THEME || key == KEY_ASK_ENDPOINT || key == KEY_ASK_MODEL {
             Value::from(text.trim())
-        } else if key == KEY_COOLDOWN {
+        } else if key == KEY_ASK_MODE || key == KEY_ASK_API {
+            Value::from(Settings::ask_choice(key, text.trim())?)
+        } else if key == KEY_COOLDOWN || key == KEY_ASK_TIMEOUT || key == KEY_ASK_TOTAL_TIMEOUT {
             let n: u32 = text.trim().parse().map_err(|_| Error::InvalidSetting {
                 key: key.into(),
                 reason: format!("\"{text}\" is not a whole number of seconds"),

@@ -1,4 +1,5 @@
-// Settings: snapshot cooldown, health band thresholds, category weights, theme (applied at once), data folder.
+// Settings: snapshot cooldown, health band thresholds, category weights, how Ask answers (built in or a local
+// model on this machine), theme (applied at once), data folder.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Check, Folder, Save } from 'lucide-react';
 import { useState } from 'react';
@@ -11,7 +12,14 @@ import { BandBadge } from '../components/BandBadge';
 import { ErrorState, Skeleton } from '../components/States';
 import { pushToast } from '../components/toastStore';
 import { formatCountdown, formatShare } from '../lib/format';
-import { draftFrom, parseDraft, weightShares, type DraftErrors, type SettingsDraft } from '../lib/settingsForm';
+import {
+  DEFAULT_ENDPOINTS,
+  draftFrom,
+  parseDraft,
+  weightShares,
+  type DraftErrors,
+  type SettingsDraft,
+} from '../lib/settingsForm';
 import { applyTheme, normaliseTheme } from '../lib/theme';
 
 function NumberField({
@@ -52,6 +60,158 @@ function NumberField({
         {error ?? help}
       </span>
     </div>
+  );
+}
+
+function TextField({
+  id,
+  label,
+  value,
+  onChange,
+  error,
+  help,
+  testId,
+  placeholder,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+  help: string;
+  testId: string;
+  placeholder?: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        className="input mono"
+        type="text"
+        spellCheck={false}
+        autoComplete="off"
+        placeholder={placeholder}
+        value={value}
+        data-testid={testId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={`${id}-help`}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <span id={`${id}-help`} className={error ? 'field__error' : 'field__help'}>
+        {error ?? help}
+      </span>
+    </div>
+  );
+}
+
+/** Settings → Ask: the built-in answers, or a model served on this machine that phrases them from the evidence. */
+function AskGroup({
+  draft,
+  errors,
+  edit,
+}: {
+  draft: SettingsDraft;
+  errors: DraftErrors;
+  edit: (patch: Partial<SettingsDraft>) => void;
+}) {
+  const local = draft.askMode === 'local_model';
+  return (
+    <section className="card settings__group" aria-labelledby="set-ask">
+      <h2 id="set-ask">Ask</h2>
+      <div className="field" role="radiogroup" aria-labelledby="ask-mode-label" data-testid="settings-ask-mode">
+        <span id="ask-mode-label" className="field__label">
+          Answers come from
+        </span>
+        <label className="row">
+          <input
+            type="radio"
+            name="ask-mode"
+            value="builtin"
+            checked={!local}
+            onChange={() => edit({ askMode: 'builtin' })}
+          />
+          Built-in answers
+        </label>
+        <label className="row">
+          <input
+            type="radio"
+            name="ask-mode"
+            value="local_model"
+            checked={local}
+            onChange={() => edit({ askMode: 'local_model' })}
+          />
+          Local model
+        </label>
+        <span className="field__help">
+          {local
+            ? 'A language model running on this computer phrases the answer from the same evidence. A reply that cites nothing, or states a number or account the evidence does not, is set aside and the built-in answer shown with a note.'
+            : 'Tideline writes each answer itself from your snapshots, with a citation for every fact.'}
+        </span>
+      </div>
+      {local && (
+        <>
+          <div className="field">
+            <label htmlFor="ask-api">Server</label>
+            <select
+              id="ask-api"
+              className="select settings__theme"
+              data-testid="settings-ask-api"
+              value={draft.askApi}
+              onChange={(e) => {
+                const api = e.target.value === 'openai_compatible' ? 'openai_compatible' : 'ollama';
+                // Follow the server's usual address unless the user typed one of their own.
+                const usual = Object.values(DEFAULT_ENDPOINTS).includes(draft.askEndpoint.trim());
+                edit({ askApi: api, ...(usual || draft.askEndpoint.trim() === '' ? { askEndpoint: DEFAULT_ENDPOINTS[api] } : {}) });
+              }}
+            >
+              <option value="ollama">Ollama</option>
+              <option value="openai_compatible">OpenAI-compatible (llama.cpp, LM Studio, vLLM)</option>
+            </select>
+          </div>
+          <TextField
+            id="ask-endpoint"
+            label="Address"
+            testId="settings-ask-endpoint"
+            placeholder={DEFAULT_ENDPOINTS[draft.askApi]}
+            value={draft.askEndpoint}
+            onChange={(v) => edit({ askEndpoint: v })}
+            error={errors.askEndpoint}
+            help="Only addresses on this computer (127.0.0.1, ::1 or localhost) are accepted: nothing leaves the machine."
+          />
+          <TextField
+            id="ask-model"
+            label="Model name"
+            testId="settings-ask-model"
+            placeholder="llama3.2"
+            value={draft.askModel}
+            onChange={(v) => edit({ askModel: v })}
+            error={errors.askModel}
+            help="As the server lists it (for Ollama, `ollama list`)."
+          />
+          <div className="settings__row">
+            <NumberField
+              id="ask-timeout"
+              label="Wait for the first words (seconds)"
+              testId="settings-ask-timeout"
+              value={draft.askTimeout}
+              onChange={(v) => edit({ askTimeout: v })}
+              error={errors.askTimeout}
+              help="A server that has not started answering by then is skipped."
+            />
+            <NumberField
+              id="ask-total-timeout"
+              label="Wait for the whole answer (seconds)"
+              testId="settings-ask-total-timeout"
+              value={draft.askTotalTimeout}
+              onChange={(v) => edit({ askTotalTimeout: v })}
+              error={errors.askTotalTimeout}
+              help="After this the built-in answer is shown instead."
+            />
+          </div>
+        </>
+      )}
+    </section>
   );
 }
 
@@ -167,6 +327,8 @@ function SettingsForm({ saved, dataDir }: { saved: SettingsType; dataDir: string
         </div>
         {errors.weights && <p className="field__error">{errors.weights}</p>}
       </section>
+
+      <AskGroup draft={draft} errors={errors} edit={edit} />
 
       <section className="card settings__group" aria-labelledby="set-look">
         <h2 id="set-look">Appearance and data</h2>

@@ -2,6 +2,8 @@
 //! account has none). The answer is composed from the snapshot's facts and names the snapshot it used; the
 //! question's words choose which facts lead.
 
+pub mod llm;
+
 use crate::error::{Error, Result};
 use crate::model::{AskAnswer, ExecutionStatus, Snapshot};
 use crate::Tideline;
