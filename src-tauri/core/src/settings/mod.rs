@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+pub mod endpoint;
+
 use crate::error::{Error, Result};
 use crate::model::{AskMode, AskSettings, LlmApi, Settings};
 
@@ -250,7 +252,7 @@ impl AskSettings {
         // The address is checked even while the built-in answers are chosen, so a remote address can never sit
         // in the file waiting for the mode to change.
         if !self.endpoint.trim().is_empty() {
-            crate::ask::llm::check_loopback(&self.endpoint)?;
+            endpoint::check_loopback(&self.endpoint)?;
         }
         for (key, secs) in [
             (KEY_ASK_TIMEOUT, self.timeout_seconds),
