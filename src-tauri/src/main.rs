@@ -45,8 +45,8 @@ fn main() {
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
         .manage(opened)
-        .menu(|app| menu::build(app))
-        .on_menu_event(|app, event| menu::on_event(app, event))
+        .menu(menu::build)
+        .on_menu_event(menu::on_event)
         .on_window_event(window::on_event)
         .setup(move |app| {
             let state = state::AppState::open(app.handle(), &args)?;
