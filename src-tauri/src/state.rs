@@ -18,12 +18,24 @@ pub struct AppArgs {
     /// Folder holding tideline.db, settings.json and logs/ (default: the app's data folder).
     #[arg(long, env = "TIDELINE_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// Workbooks to preview for import (what "Open with" and a double-click pass).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 impl AppArgs {
     /// Unknown arguments (a desktop launcher may add some) are ignored rather than stopping the app.
     pub fn from_env() -> AppArgs {
-        AppArgs::try_parse().unwrap_or_else(|e| {
+        AppArgs::from_args(std::env::args_os())
+    }
+
+    pub fn from_args<I, T>(args: I) -> AppArgs
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        AppArgs::try_parse_from(args).unwrap_or_else(|e| {
             if matches!(
                 e.kind(),
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
@@ -33,6 +45,7 @@ impl AppArgs {
             eprintln!("Tideline: ignoring arguments: {e}");
             AppArgs {
                 data_dir: std::env::var_os(tideline_core::DATA_DIR_ENV).map(PathBuf::from),
+                files: Vec::new(),
             }
         })
     }
@@ -55,6 +68,23 @@ pub fn ensure_locale() {
     }
 }
 
+/// A blank or grey window on some GPU/Wayland setups is the most reported WebKitGTK problem; its DMA-BUF renderer
+/// is the cause. Turned off unless the user has set the variable themselves. Runs first in `main`, like
+/// `ensure_locale`.
+pub fn ensure_renderer() {
+    const KEY: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+    if std::env::var_os(KEY).is_none() {
+        std::env::set_var(KEY, "1");
+    }
+}
+
+/// The data folder the app will open: `--data-dir`/`TIDELINE_DATA_DIR`, else the platform's app data folder.
+pub fn data_dir(args: &AppArgs) -> Option<PathBuf> {
+    args.data_dir
+        .clone()
+        .or_else(tideline_core::default_data_dir)
+}
+
 pub struct AppState {
     pub core: Tideline,
     _log_guard: Option<WorkerGuard>,
@@ -62,8 +92,8 @@ pub struct AppState {
 
 impl AppState {
     pub fn open(app: &AppHandle, args: &AppArgs) -> Result<AppState, Box<dyn std::error::Error>> {
-        let data_dir = match &args.data_dir {
-            Some(d) => d.clone(),
+        let data_dir = match data_dir(args) {
+            Some(d) => d,
             None => app.path().app_data_dir()?,
         };
         std::fs::create_dir_all(&data_dir)?;

@@ -85,6 +85,19 @@ impl App {
 
     /// Launches the app on `data_dir` and waits until it says its first data has rendered.
     pub async fn launch(data_dir: tempfile::TempDir) -> App {
+        App::launch_with(APP, data_dir, &[]).await
+    }
+
+    /// Launches `binary` (the built app, or an installed one) on `data_dir` with `extra` arguments after
+    /// `--data-dir` (workbooks to open, as a file manager passes them).
+    pub async fn launch_with(binary: &str, data_dir: tempfile::TempDir, extra: &[&str]) -> App {
+        let mut args = vec![data_dir
+            .path()
+            .to_str()
+            .expect("utf-8 temp path")
+            .to_string()];
+        args.insert(0, "--data-dir".to_string());
+        args.extend(extra.iter().map(|a| a.to_string()));
         let port = free_port();
         let native_port = free_port();
         let mut driver = Command::new(tauri_driver())
@@ -102,8 +115,8 @@ impl App {
         let caps = json!({
             "browserName": "wry",
             "tauri:options": {
-                "application": APP,
-                "args": ["--data-dir", data_dir.path().to_str().expect("utf-8 temp path")],
+                "application": binary,
+                "args": args,
             }
         });
         let caps = caps.as_object().cloned().expect("an object");
@@ -202,6 +215,14 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Closes the window and hands back its data folder, to launch again on it.
+    pub async fn close_keeping_data(mut self) -> tempfile::TempDir {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        self.data_dir
     }
 
     pub async fn close(mut self) {

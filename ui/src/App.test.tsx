@@ -32,6 +32,8 @@ vi.mock('./api/commands', () => ({
     runImport: vi.fn(),
     listImports: vi.fn(),
     loadSample: vi.fn(),
+    takeOpenedFiles: vi.fn(),
+    appInfo: vi.fn(),
   },
 }));
 const api = vi.mocked(commands);
@@ -53,6 +55,7 @@ beforeEach(() => {
   api.defaultSettings.mockResolvedValue({ cooldown_seconds: 300, healthy_min: 70, at_risk_min: 40, category_weights: {}, theme: 'system', ask });
   api.listExecutions.mockResolvedValue([]);
   api.listAccounts.mockResolvedValue({ rows: [], total: 0 });
+  api.takeOpenedFiles.mockResolvedValue([]);
 });
 
 describe('the window', () => {
@@ -104,6 +107,29 @@ describe('the window', () => {
     expect(screen.queryByText('Drop KPI or profile workbooks')).toBeNull();
     expect(await screen.findByTestId('import-preview')).toBeInTheDocument();
     expect(api.probeFile).toHaveBeenCalledWith('/data/kpis.xlsx');
+  });
+
+  it('previews a workbook the app was opened with (double-click, "Open with") once the window is ready', async () => {
+    api.overview.mockResolvedValue(overview({ accounts: 0 }));
+    api.takeOpenedFiles.mockResolvedValueOnce(['/home/csm/q3.xlsx']).mockResolvedValue([]);
+    api.probeFile.mockResolvedValue(probe('/home/csm/q3.xlsx'));
+    api.previewImport.mockResolvedValue(importReport());
+    render(<App />);
+    expect(await screen.findByTestId('import-preview')).toBeInTheDocument();
+    expect(api.probeFile).toHaveBeenCalledWith('/home/csm/q3.xlsx');
+    expect(api.takeOpenedFiles).toHaveBeenCalledTimes(1);
+  });
+
+  it('switches screens with Ctrl+1…5, as the View menu shows', async () => {
+    api.overview.mockResolvedValue(overview({ accounts: 0 }));
+    api.listImports.mockResolvedValue([]);
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByTestId('first-run');
+    await user.keyboard('{Control>}2{/Control}');
+    expect(await screen.findByTestId('drop-zone')).toBeInTheDocument();
+    await user.keyboard('{Control>}1{/Control}');
+    expect(await screen.findByTestId('first-run')).toBeInTheDocument();
   });
 
   it('leaves the window usable while the import report is shown: a click elsewhere goes through', async () => {

@@ -9,6 +9,8 @@ import { useDefaultSettings, useExecutions, useOverview, useSettings } from './a
 import { invalidateData, queryClient } from './api/queryClient';
 import { CommandPalette, type PaletteAction } from './components/CommandPalette';
 import { DropOverlay } from './components/DropOverlay';
+import { helpDialogStore, loadSampleData, screenForKey, startDesktopBridge, toggleTheme } from './desktop/actions';
+import { HelpDialogs } from './desktop/HelpDialogs';
 import { NavRail } from './components/NavRail';
 import { ErrorState, Skeleton } from './components/States';
 import { StatusBar } from './components/StatusBar';
@@ -44,6 +46,10 @@ function useActions(): PaletteAction[] {
     { id: 'choose-kpi', label: 'Choose KPI file…', run: () => void chooseFiles('kpi') },
     { id: 'choose-profile', label: 'Choose profile file…', run: () => void chooseFiles('profile') },
     { id: 'calculate', label: 'Calculate health scores', run: () => calculate.mutate() },
+    { id: 'load-sample', label: 'Load sample data', run: () => void loadSampleData() },
+    { id: 'toggle-theme', label: 'Toggle theme', run: () => void toggleTheme() },
+    { id: 'shortcuts', label: 'Keyboard shortcuts', run: () => helpDialogStore.set('shortcuts') },
+    { id: 'about', label: 'About Tideline', run: () => helpDialogStore.set('about') },
     {
       id: 'search',
       label: 'Search accounts',
@@ -113,6 +119,23 @@ function Shell() {
     };
   }, []);
 
+  // The native menu, and workbooks handed to the app from outside (double-click, "Open with", a second start).
+  // Started once the first data has rendered, so a file given at launch previews over a ready window.
+  const started = overview.data != null;
+  useEffect(() => {
+    if (!started) return;
+    let stop: (() => void) | null = null;
+    let disposed = false;
+    void startDesktopBridge().then((fn) => {
+      if (disposed) fn();
+      else stop = fn;
+    });
+    return () => {
+      disposed = true;
+      stop?.();
+    };
+  }, [started]);
+
   useEffect(() => applyTheme(settings.data?.theme), [settings.data?.theme]);
 
   const ready = overview.data != null;
@@ -130,6 +153,12 @@ function Shell() {
       } else if (key === 'k') {
         e.preventDefault();
         setPaletteOpen((o) => !o);
+      } else {
+        const target = screenForKey(key);
+        if (target) {
+          e.preventDefault();
+          goTo(target);
+        }
       }
     };
     window.addEventListener('keydown', onKey);
@@ -156,6 +185,7 @@ function Shell() {
       <StatusBar overview={overview.data} />
       <DropOverlay />
       <ImportFlow />
+      <HelpDialogs />
       <CommandPalette open={paletteOpen} onOpenChange={setPaletteOpen} actions={actions} />
     </div>
   );

@@ -94,6 +94,21 @@ impl Tideline {
         &self.data_dir
     }
 
+    /// The version of this build and the size of the database on disk (its file and write-ahead log).
+    pub fn app_info(&self) -> model::AppInfo {
+        let db = self.data_dir.join(db::DB_FILE);
+        let size = |suffix: &str| {
+            let mut name = db.clone().into_os_string();
+            name.push(suffix);
+            std::fs::metadata(name).map(|m| m.len()).unwrap_or(0)
+        };
+        model::AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            data_dir: self.data_dir.display().to_string(),
+            database_bytes: size("") + size("-wal"),
+        }
+    }
+
     pub fn settings_store(&self) -> &SettingsStore {
         &self.settings
     }

@@ -5,6 +5,7 @@ import type { AccountPage } from './bindings/AccountPage';
 import type { AccountQuery } from './bindings/AccountQuery';
 import type { AccountRow } from './bindings/AccountRow';
 import type { ActivityItem } from './bindings/ActivityItem';
+import type { AppInfo } from './bindings/AppInfo';
 import type { AskAnswer } from './bindings/AskAnswer';
 import type { FileProbe } from './bindings/FileProbe';
 import type { HealthRecord } from './bindings/HealthRecord';
@@ -65,6 +66,8 @@ export const commands = {
   listActivity: (limit: number) => call<ActivityItem[]>('list_activity', { limit }),
 
   getSettings: () => call<Settings>('get_settings'),
+  takeOpenedFiles: () => call<string[]>('take_opened_files'),
+  appInfo: () => call<AppInfo>('app_info'),
   defaultSettings: () => call<Settings>('default_settings'),
   saveSettings: (settings: Settings) => call<Settings>('save_settings', { settings }),
   calculateHealth: (accountId: AccountId | null) => call<HealthRunReport>('calculate_health', { accountId }),

@@ -124,7 +124,12 @@ export function startImportFlow(paths: string[], kind: ImportKind | null): Promi
 }
 
 /** "Choose KPI file…", "Choose profile file…", Ctrl+O (kind unknown). Cancelling the dialog does nothing. */
+let picking = false;
+
 export async function chooseFiles(kind: ImportKind | null): Promise<void> {
+  // One dialog at a time (the menu's Ctrl+O and the window's must not open two).
+  if (picking) return;
+  picking = true;
   let paths: string[];
   try {
     paths = await commands.pickFiles(kind);
@@ -132,6 +137,8 @@ export async function chooseFiles(kind: ImportKind | null): Promise<void> {
     const e = toErrorPayload(err);
     pushToast({ title: 'Could not open the file dialog', description: `${e.message} (${e.code})`, tone: 'error' });
     return;
+  } finally {
+    picking = false;
   }
   await startImportFlow(paths, kind);
 }

@@ -26,7 +26,7 @@ function darkQuery(): MediaQueryList | null {
     : null;
 }
 
-function resolve(): ResolvedTheme {
+export function resolveTheme(): ResolvedTheme {
   const choice = choiceStore.get();
   if (choice !== 'system') return choice;
   return darkQuery()?.matches ? 'dark' : 'light';
@@ -43,5 +43,5 @@ function subscribe(listener: () => void): () => void {
 }
 
 export function useResolvedTheme(): ResolvedTheme {
-  return useSyncExternalStore(subscribe, resolve, resolve);
+  return useSyncExternalStore(subscribe, resolveTheme, resolveTheme);
 }

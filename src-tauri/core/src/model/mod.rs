@@ -1,6 +1,7 @@
 //! Plain data shared by every module and, through ts-rs, by the UI.
 //! Types here carry no behaviour beyond small conversions; the rules live in the modules that own them.
 
+mod about;
 mod account;
 mod activity;
 mod event;
@@ -10,6 +11,7 @@ mod playbook;
 mod settings;
 mod snapshot;
 
+pub use about::*;
 pub use account::*;
 pub use activity::*;
 pub use event::*;
