@@ -5,7 +5,7 @@
 mod check;
 mod stream;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use reqwest::Url;
