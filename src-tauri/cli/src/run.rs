@@ -168,6 +168,10 @@ async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Error> {
                 },
             )
         }
+        Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Backups(_)
+        | Command::Export(_) => crate::data::run(app, out, command).await,
         Command::Settings(_) => Err(Error::Internal(
             "settings are handled without a database".into(),
         )),
