@@ -54,11 +54,18 @@ fn write_failed(path: &Path, reason: impl ToString) -> Error {
 
 async fn connect(path: &Path, read_only: bool) -> Result<SqliteConnection> {
     let url = format!("sqlite://{}", path.display());
-    let options = SqliteConnectOptions::from_str(&url)
+    let mut options = SqliteConnectOptions::from_str(&url)
         .map_err(|e| invalid(path, e.to_string()))?
         .read_only(read_only)
-        .journal_mode(SqliteJournalMode::Delete)
         .foreign_keys(false);
+    if read_only {
+        // Reading a file must not change it (nor fail on a WAL database another process holds).
+        return SqliteConnection::connect_with(&options)
+            .await
+            .map_err(|e| invalid(path, format!("could not open it: {e}")));
+    }
+    // A backup is one self-contained file: no -wal beside it.
+    options = options.journal_mode(SqliteJournalMode::Delete);
     Ok(SqliteConnection::connect_with(&options).await?)
 }
 
