@@ -297,13 +297,21 @@ impl Tideline {
             if check != "ok" {
                 return Err(invalid(src, format!("the database is damaged ({check})")));
             }
-            if restored.schema_version < supported_schema() {
-                MIGRATOR
-                    .run(&mut conn)
-                    .await
-                    .map_err(|e| invalid(src, format!("could not upgrade it: {e}")))?;
-            }
             conn.close().await?;
+        }
+        if restored.schema_version < supported_schema() {
+            // A pool, not the connection: `Migrator::run` on a bare connection is not `Send` in an app command.
+            let url = format!("sqlite://{}", work.display());
+            let options = SqliteConnectOptions::from_str(&url)
+                .map_err(|e| invalid(src, e.to_string()))?
+                .journal_mode(SqliteJournalMode::Delete);
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await?;
+            let migrated = MIGRATOR.run(&pool).await;
+            pool.close().await;
+            migrated.map_err(|e| invalid(src, format!("could not upgrade it: {e}")))?;
         }
         let safety_path = self.backup_path(KIND_PRE_RESTORE, self.now())?;
         let safety_backup = self.write_backup(&safety_path, KIND_PRE_RESTORE).await?;

@@ -1,6 +1,7 @@
 //! Thin `#[tauri::command]` functions, one file per screen: parse arguments, call the core, map errors.
 
 pub mod activity;
+pub mod data;
 pub mod health;
 pub mod imports;
 pub mod playbooks;
