@@ -62,7 +62,7 @@ function AutoBackupFields({ saved }: { saved: BackupSettings }) {
   const [keep, setKeep] = useState(String(saved.keep));
   const [error, setError] = useState<string | null>(null);
   const save = useMutation({
-    mutationFn: commands.saveBackupSettings,
+    mutationFn: (s: BackupSettings) => commands.saveBackupSettings(s),
     onSuccess: (s) => {
       client.setQueryData(backupKeys.settings(), s);
       void client.invalidateQueries({ queryKey: backupKeys.list() });
