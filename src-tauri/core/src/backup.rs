@@ -324,7 +324,7 @@ impl Tideline {
             .bind(work_str)
             .execute(&mut *conn)
             .await?;
-        let copied = copy_tables(&mut *conn, src).await;
+        let copied = copy_tables(&mut conn, src).await;
         let detached = sqlx::query("DETACH DATABASE bk").execute(&mut *conn).await;
         if detached.is_err() {
             // Never hand the pool a connection that still has the backup attached.

@@ -51,9 +51,9 @@ pub fn render(snap: &Snapshot, diff: Option<(i64, &[DiffEntry])>) -> String {
          <title>{}</title><style>{STYLE}</style></head><body>\n",
         e(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<header><h1>{}</h1><p class=\"meta\">Snapshot {} · taken {} UTC · type {} · trigger {}</p></header>\n",
+        "<header><h1>{}</h1><p class=\"meta\">Snapshot {} · taken {} UTC · type {} · trigger {}</p></header>",
         e(&snap.account_name),
         snap.id,
         e(&snap.created_at),
@@ -64,9 +64,9 @@ pub fn render(snap: &Snapshot, diff: Option<(i64, &[DiffEntry])>) -> String {
     h.push_str("<section><h2>Health</h2>\n");
     match &c.health {
         Some(health) => {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<p><span class=\"band {}\">{} — {}</span> for {}</p>\n",
+                "<p><span class=\"band {}\">{} — {}</span> for {}</p>",
                 health.band.as_str(),
                 num(health.score),
                 health.band.label(),
@@ -94,9 +94,9 @@ pub fn render(snap: &Snapshot, diff: Option<(i64, &[DiffEntry])>) -> String {
                     })
                     .collect::<Vec<_>>()
                     .join("<br>");
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
+                    "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
                     e(&cat.category),
                     num(cat.score),
                     num(cat.weight),
@@ -111,7 +111,7 @@ pub fn render(snap: &Snapshot, diff: Option<(i64, &[DiffEntry])>) -> String {
                     .map(|t| format!("{} {}", e(&t.period), num(t.score)))
                     .collect::<Vec<_>>()
                     .join(" → ");
-                let _ = write!(h, "<p class=\"meta\">Trend: {trend}</p>\n");
+                let _ = writeln!(h, "<p class=\"meta\">Trend: {trend}</p>");
             }
         }
         None => h.push_str("<p>No health score yet.</p>\n"),
@@ -127,9 +127,9 @@ pub fn render(snap: &Snapshot, diff: Option<(i64, &[DiffEntry])>) -> String {
              <th>Status</th></tr></thead><tbody>\n",
         );
         for k in &c.kpis {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
                 e(&k.name),
                 opt(k.category.as_deref()),
                 num(k.value),
@@ -159,11 +159,11 @@ pub fn render(snap: &Snapshot, diff: Option<(i64, &[DiffEntry])>) -> String {
     ];
     for (label, value) in fields.iter() {
         if let Some(v) = value {
-            let _ = write!(h, "<dt>{label}</dt><dd>{}</dd>\n", e(v));
+            let _ = writeln!(h, "<dt>{label}</dt><dd>{}</dd>", e(v));
         }
     }
     for (k, v) in &p.custom {
-        let _ = write!(h, "<dt>{}</dt><dd>{}</dd>\n", e(k), e(v));
+        let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", e(k), e(v));
     }
     h.push_str("</dl></section>\n");
 
@@ -174,9 +174,9 @@ pub fn render(snap: &Snapshot, diff: Option<(i64, &[DiffEntry])>) -> String {
         h.push_str("<ul>\n");
         for pb in &c.playbooks {
             let done = pb.steps.iter().filter(|s| s.done).count();
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<li>{} — {} ({done} of {} steps done, started {})</li>\n",
+                "<li>{} — {} ({done} of {} steps done, started {})</li>",
                 e(&pb.playbook_name),
                 e(&pb.status.as_str().replace('_', " ")),
                 pb.steps.len(),
@@ -190,13 +190,13 @@ pub fn render(snap: &Snapshot, diff: Option<(i64, &[DiffEntry])>) -> String {
     if !c.changes.lines.is_empty() {
         h.push_str("<section><h2>Changes since the previous snapshot</h2>\n<ul>\n");
         for line in &c.changes.lines {
-            let _ = write!(h, "<li>{}</li>\n", e(line));
+            let _ = writeln!(h, "<li>{}</li>", e(line));
         }
         h.push_str("</ul></section>\n");
     }
 
     if let Some((from, entries)) = diff {
-        let _ = write!(h, "<section><h2>Compared with snapshot {from}</h2>\n");
+        let _ = writeln!(h, "<section><h2>Compared with snapshot {from}</h2>");
         if entries.is_empty() {
             h.push_str("<p>No differences.</p>\n");
         } else {
@@ -204,9 +204,9 @@ pub fn render(snap: &Snapshot, diff: Option<(i64, &[DiffEntry])>) -> String {
                 "<table><thead><tr><th>Section</th><th>What</th><th>Before</th><th>After</th></tr></thead><tbody>\n",
             );
             for d in entries {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     e(&d.section),
                     e(&d.path),
                     opt(d.before.as_deref()),

@@ -262,7 +262,7 @@ impl Tideline {
 
         let ws = wb.add_worksheet();
         ws.set_name("Snapshots").map_err(|e| xlsx_error(dest, e))?;
-        ws.set_header(&format!("&L{}", account.name.replace('&', "&&")));
+        ws.set_header(format!("&L{}", account.name.replace('&', "&&")));
         let mut s = Sheet::new(
             ws,
             dest,
