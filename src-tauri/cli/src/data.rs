@@ -1,12 +1,11 @@
 //! `backup`, `restore`, `backups list` and `export …`: the data stays the user's.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
 use tideline_core::model::{AccountQuery, AccountSort, BackupInfo, Band};
 use tideline_core::{Error, Tideline};
 
-use crate::args::Command;
 use crate::output::Out;
 
 #[derive(Debug, Subcommand)]
@@ -82,30 +81,36 @@ fn backup_line(b: &BackupInfo) -> String {
     )
 }
 
-pub async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Error> {
-    match command {
-        Command::Backup { file } => {
-            let info = app.backup_to(file).await?;
-            out.print(&info, || {
-                format!("Backed up to {} ({}).", info.path, size(info.size_bytes))
-            })
-        }
-        Command::Restore { file } => {
-            let report = app.restore_from(file).await?;
-            out.print(&report, || {
-                let rows: i64 = report.tables.iter().map(|t| t.rows).sum();
-                format!(
-                    "Restored {} (taken {}, {} rows in {} tables{}).\nThe data as it was before is in {}.",
-                    report.restored.path,
-                    report.restored.created_at,
-                    rows,
-                    report.tables.len(),
-                    if report.settings_restored { ", settings too" } else { "" },
-                    report.safety_backup.path
-                )
-            })
-        }
-        Command::Backups(BackupsCmd::List) => {
+pub async fn backup(app: &Tideline, out: Out, file: &Path) -> Result<(), Error> {
+    let info = app.backup_to(file).await?;
+    out.print(&info, || {
+        format!("Backed up to {} ({}).", info.path, size(info.size_bytes))
+    })
+}
+
+pub async fn restore(app: &Tideline, out: Out, file: &Path) -> Result<(), Error> {
+    let report = app.restore_from(file).await?;
+    out.print(&report, || {
+        let rows: i64 = report.tables.iter().map(|t| t.rows).sum();
+        format!(
+            "Restored {} (taken {}, {} rows in {} tables{}).\nThe data as it was before is in {}.",
+            report.restored.path,
+            report.restored.created_at,
+            rows,
+            report.tables.len(),
+            if report.settings_restored {
+                ", settings too"
+            } else {
+                ""
+            },
+            report.safety_backup.path
+        )
+    })
+}
+
+pub async fn backups(app: &Tideline, out: Out, cmd: &BackupsCmd) -> Result<(), Error> {
+    match cmd {
+        BackupsCmd::List => {
             let list = app.list_backups().await?;
             out.print(&list, || {
                 if list.is_empty() {
@@ -115,7 +120,12 @@ pub async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Erro
                 }
             })
         }
-        Command::Export(ExportCmd::Accounts {
+    }
+}
+
+pub async fn export(app: &Tideline, out: Out, cmd: &ExportCmd) -> Result<(), Error> {
+    match cmd {
+        ExportCmd::Accounts {
             file,
             band,
             search,
@@ -123,7 +133,7 @@ pub async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Erro
             segment,
             sort,
             descending,
-        }) => {
+        } => {
             let q = AccountQuery {
                 search: search.clone(),
                 band: band.map(|b| match b {
@@ -154,7 +164,7 @@ pub async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Erro
                 )
             })
         }
-        Command::Export(ExportCmd::Account { name, file }) => {
+        ExportCmd::Account { name, file } => {
             let id = app.find_account(name).await?.id;
             let report = app.export_account(id, file).await?;
             out.print(&report, || {
@@ -166,7 +176,7 @@ pub async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Erro
                 )
             })
         }
-        Command::Export(ExportCmd::Snapshot { id, dir, diff }) => {
+        ExportCmd::Snapshot { id, dir, diff } => {
             let pack = app.export_snapshot(*id, dir, *diff).await?;
             if !pack.verified {
                 return Err(Error::Corrupt(format!(
@@ -181,6 +191,5 @@ pub async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Erro
                 )
             })
         }
-        _ => Err(Error::Internal("not a data command".into())),
     }
 }
