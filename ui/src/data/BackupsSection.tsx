@@ -32,7 +32,7 @@ function BackupList({ backups }: { backups: BackupInfo[] }) {
     return <p className="muted small" data-testid="backups-empty">No automatic backups yet.</p>;
   }
   return (
-    <table className="table small" data-testid="backups-list">
+    <table className="mini-table" data-testid="backups-list">
       <thead>
         <tr>
           <th>Taken</th>
