@@ -51,6 +51,7 @@ fn main() {
         .setup(move |app| {
             let state = state::AppState::open(app.handle(), &args)?;
             events::spawn_subscriber(app.handle().clone(), state.core.clone(), stop_rx.clone());
+            commands::data::spawn_auto_backup(state.core.clone());
             app.manage(state);
             Ok(())
         })

@@ -51,6 +51,16 @@ pub enum Command {
     /// Sample data.
     #[command(subcommand)]
     Sample(SampleCmd),
+    /// Back the data and settings up to one file (safe while the app runs).
+    Backup { file: PathBuf },
+    /// Replace the data and settings with a backup's (the current data is backed up first).
+    Restore { file: PathBuf },
+    /// Backups in the data folder's backups/ (automatic and safety backups).
+    #[command(subcommand)]
+    Backups(crate::data::BackupsCmd),
+    /// Export to Excel, or a snapshot as an evidence pack.
+    #[command(subcommand)]
+    Export(crate::data::ExportCmd),
 }
 
 #[derive(Debug, Subcommand)]

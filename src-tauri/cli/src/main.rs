@@ -1,6 +1,7 @@
 //! `tideline-cli`: the Tideline core, headless, for automation and checks (PRODUCT.md §6).
 
 mod args;
+mod data;
 mod output;
 mod run;
 

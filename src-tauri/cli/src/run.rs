@@ -168,6 +168,10 @@ async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Error> {
                 },
             )
         }
+        Command::Backup { file } => crate::data::backup(app, out, file).await,
+        Command::Restore { file } => crate::data::restore(app, out, file).await,
+        Command::Backups(cmd) => crate::data::backups(app, out, cmd).await,
+        Command::Export(cmd) => crate::data::export(app, out, cmd).await,
         Command::Settings(_) => Err(Error::Internal(
             "settings are handled without a database".into(),
         )),

@@ -60,6 +60,16 @@ pub enum Error {
     Corrupt(String),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("{file}: not a Tideline backup this version can read ({reason})")]
+    BackupInvalid { file: String, reason: String },
+    #[error("{file}: the backup is from a newer Tideline (schema {backup}, this build reads {supported}); update Tideline to restore it")]
+    BackupTooNew {
+        file: String,
+        backup: i64,
+        supported: i64,
+    },
+    #[error("{file}: could not write: {reason}")]
+    WriteFailed { file: String, reason: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -91,6 +101,9 @@ impl Error {
             Error::Migration(_) => "migration",
             Error::Corrupt(_) => "corrupt",
             Error::Internal(_) => "internal",
+            Error::BackupInvalid { .. } => "backup_invalid",
+            Error::BackupTooNew { .. } => "backup_too_new",
+            Error::WriteFailed { .. } => "write_failed",
         }
     }
 

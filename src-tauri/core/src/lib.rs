@@ -3,10 +3,12 @@
 
 pub mod accounts;
 pub mod ask;
+pub mod backup;
 pub mod clock;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod health;
 pub mod import;
 pub mod logging;

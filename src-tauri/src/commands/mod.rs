@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod app;
+pub mod data;
 pub mod health;
 pub mod imports;
 pub mod playbooks;

@@ -7,6 +7,10 @@ import type { AccountRow } from './bindings/AccountRow';
 import type { ActivityItem } from './bindings/ActivityItem';
 import type { AppInfo } from './bindings/AppInfo';
 import type { AskAnswer } from './bindings/AskAnswer';
+import type { BackupInfo } from './bindings/BackupInfo';
+import type { BackupSettings } from './bindings/BackupSettings';
+import type { EvidencePack } from './bindings/EvidencePack';
+import type { ExportReport } from './bindings/ExportReport';
 import type { FileProbe } from './bindings/FileProbe';
 import type { HealthRecord } from './bindings/HealthRecord';
 import type { HealthRunReport } from './bindings/HealthRunReport';
@@ -17,6 +21,7 @@ import type { Overview } from './bindings/Overview';
 import type { Playbook } from './bindings/Playbook';
 import type { PlaybookExecution } from './bindings/PlaybookExecution';
 import type { PlaybookSuggestion } from './bindings/PlaybookSuggestion';
+import type { RestoreReport } from './bindings/RestoreReport';
 import type { Settings } from './bindings/Settings';
 import type { Snapshot } from './bindings/Snapshot';
 import type { SnapshotDiff } from './bindings/SnapshotDiff';
@@ -81,6 +86,21 @@ export const commands = {
   completePlaybook: (executionId: ExecutionId) => call<PlaybookExecution>('complete_playbook', { executionId }),
   cancelPlaybook: (executionId: ExecutionId) => call<PlaybookExecution>('cancel_playbook', { executionId }),
   suggestPlaybook: (accountId: AccountId) => call<PlaybookSuggestion | null>('suggest_playbook', { accountId }),
+
+  pickPath: (purpose: PickPurpose, suggested: string | null) =>
+    call<string | null>('pick_path', { purpose, suggested }),
+  backupNow: (path: string) => call<BackupInfo>('backup_now', { path }),
+  restoreBackup: (path: string) => call<RestoreReport>('restore_backup', { path }),
+  listBackups: () => call<BackupInfo[]>('list_backups'),
+  getBackupSettings: () => call<BackupSettings>('get_backup_settings'),
+  saveBackupSettings: (settings: BackupSettings) => call<BackupSettings>('save_backup_settings', { settings }),
+  exportAccounts: (query: AccountQuery, path: string) => call<ExportReport>('export_accounts', { query, path }),
+  exportAccount: (accountId: AccountId, path: string) => call<ExportReport>('export_account', { accountId, path }),
+  exportSnapshot: (snapshotId: SnapshotId, dir: string, diffFrom: SnapshotId | null) =>
+    call<EvidencePack>('export_snapshot', { snapshotId, dir, diffFrom }),
 };
+
+/** What a native dialog is for (`pick_path`): save or open a backup, save a workbook, choose a folder. */
+export type PickPurpose = 'backup_save' | 'backup_open' | 'xlsx_save' | 'folder';
 
 export type Commands = typeof commands;

@@ -9,6 +9,7 @@ import { keys } from '../api/queryClient';
 import { RelativeTime } from '../components/RelativeTime';
 import { SnapshotTypeBadge } from '../components/SnapshotTypeBadge';
 import { ErrorState, Skeleton } from '../components/States';
+import { PanelExport } from '../data/PanelExport';
 import type { Thresholds } from '../lib/bands';
 import { AskBox } from '../panel/AskBox';
 import { DiffView } from '../panel/DiffView';
@@ -130,6 +131,15 @@ export function AccountPanel({
             now={now}
             onTake={() => take.mutate()}
             taking={take.isPending}
+          />
+        )}
+
+        {!open.isPending && !open.error && (
+          <PanelExport
+            accountId={target.id}
+            accountName={shown?.account_name ?? target.name}
+            snapshotId={showingPast ? (past.data?.id ?? null) : (shown?.id ?? null)}
+            previousId={content?.changes.previous_snapshot_id ?? null}
           />
         )}
 

@@ -2,7 +2,7 @@
 // ↑/↓ move through accounts, Enter opens the panel (which follows the selection), Esc closes it, / searches.
 import { useMutation } from '@tanstack/react-query';
 import type { SortingState } from '@tanstack/react-table';
-import { Calculator, Search, Users } from 'lucide-react';
+import { Calculator, FileSpreadsheet, Search, Users } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AccountRow } from '../api/bindings/AccountRow';
 import type { Overview } from '../api/bindings/Overview';
@@ -15,6 +15,7 @@ import { FilterSelect } from '../components/FilterSelect';
 import { EmptyState, ErrorState, Skeleton } from '../components/States';
 import { SummaryCards } from '../components/SummaryCards';
 import { pushToast } from '../components/toastStore';
+import { exportTable } from '../data/actions';
 import { bandLabel, isBand, type Thresholds } from '../lib/bands';
 import { formatDuration, formatNumber, formatScore, plural } from '../lib/format';
 import { isNavKey, isTypingTarget, navigate } from '../lib/keyboard';
@@ -151,6 +152,10 @@ export function Health({ overview, thresholds }: { overview: Overview; threshold
       <div className="page__header">
         <h1>Health</h1>
         <div className="spacer" />
+        <button type="button" className="btn" data-testid="export-table" onClick={() => void exportTable(query)}>
+          <FileSpreadsheet size={14} aria-hidden="true" />
+          Export…
+        </button>
         <button
           type="button"
           className="btn"

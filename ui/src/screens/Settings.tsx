@@ -11,6 +11,7 @@ import { invalidateData, keys } from '../api/queryClient';
 import { BandBadge } from '../components/BandBadge';
 import { ErrorState, Skeleton } from '../components/States';
 import { pushToast } from '../components/toastStore';
+import { BackupsSection } from '../data/BackupsSection';
 import { formatCountdown, formatShare } from '../lib/format';
 import {
   DEFAULT_ENDPOINTS,
@@ -391,6 +392,7 @@ export function Settings({ dataDir }: { dataDir: string | undefined }) {
       ) : (
         <SettingsForm saved={settings.data} dataDir={dataDir} />
       )}
+      <BackupsSection />
     </div>
   );
 }

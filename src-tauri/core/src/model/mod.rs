@@ -4,6 +4,7 @@
 mod about;
 mod account;
 mod activity;
+mod backup;
 mod event;
 mod health;
 mod import;
@@ -14,6 +15,7 @@ mod snapshot;
 pub use about::*;
 pub use account::*;
 pub use activity::*;
+pub use backup::*;
 pub use event::*;
 pub use health::*;
 pub use import::*;

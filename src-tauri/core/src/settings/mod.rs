@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 pub mod endpoint;
 
 use crate::error::{Error, Result};
-use crate::model::{AskMode, AskSettings, LlmApi, Settings};
+use crate::model::{AskMode, AskSettings, BackupSettings, LlmApi, Settings};
 
 pub const SETTINGS_FILE: &str = "settings.json";
 
@@ -24,6 +24,10 @@ pub const KEY_ASK_ENDPOINT: &str = "ask.endpoint";
 pub const KEY_ASK_MODEL: &str = "ask.model";
 pub const KEY_ASK_TIMEOUT: &str = "ask.timeout_seconds";
 pub const KEY_ASK_TOTAL_TIMEOUT: &str = "ask.total_timeout_seconds";
+/// Settings → Backups (read by [`crate::backup`]; not part of [`Settings`]).
+pub const KEY_BACKUP_AUTO_DAILY: &str = "backup.auto_daily";
+pub const KEY_BACKUP_KEEP: &str = "backup.keep";
+pub const DEFAULT_BACKUP_KEEP: u32 = 7;
 const ASK_KEYS: [&str; 6] = [
     KEY_ASK_MODE,
     KEY_ASK_API,
@@ -289,6 +293,22 @@ impl AskSettings {
     }
 }
 
+/// Settings → Backups from the store's flat keys: daily automatic backups on, keep 7, unless set.
+pub fn backup_settings(map: &Map<String, Value>) -> BackupSettings {
+    BackupSettings {
+        auto_daily: map
+            .get(KEY_BACKUP_AUTO_DAILY)
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
+        keep: map
+            .get(KEY_BACKUP_KEEP)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n >= 1)
+            .unwrap_or(DEFAULT_BACKUP_KEEP),
+    }
+}
+
 /// The settings file of one data folder.
 #[derive(Debug, Clone)]
 pub struct SettingsStore {
@@ -343,17 +363,41 @@ impl SettingsStore {
             || key == KEY_AT_RISK_MIN
             || key == KEY_THEME
             || key.starts_with(WEIGHT_PREFIX)
-            || ASK_KEYS.contains(&key);
+            || ASK_KEYS.contains(&key)
+            || key == KEY_BACKUP_AUTO_DAILY
+            || key == KEY_BACKUP_KEEP;
         if !known {
             return Err(Error::InvalidSetting {
                 key: key.into(),
                 reason: format!(
-                    "unknown setting; known: {KEY_COOLDOWN}, {KEY_HEALTHY_MIN}, {KEY_AT_RISK_MIN}, {KEY_THEME}, {WEIGHT_PREFIX}<Category>, {KEY_ASK_MODE}, {KEY_ASK_API}, {KEY_ASK_ENDPOINT}, {KEY_ASK_MODEL}, {KEY_ASK_TIMEOUT}, {KEY_ASK_TOTAL_TIMEOUT}"
+                    "unknown setting; known: {KEY_COOLDOWN}, {KEY_HEALTHY_MIN}, {KEY_AT_RISK_MIN}, {KEY_THEME}, {WEIGHT_PREFIX}<Category>, {KEY_ASK_MODE}, {KEY_ASK_API}, {KEY_ASK_ENDPOINT}, {KEY_ASK_MODEL}, {KEY_ASK_TIMEOUT}, {KEY_ASK_TOTAL_TIMEOUT}, {KEY_BACKUP_AUTO_DAILY}, {KEY_BACKUP_KEEP}"
                 ),
             });
         }
         let value = if key == KEY_THEME || key == KEY_ASK_ENDPOINT || key == KEY_ASK_MODEL {
             Value::from(text.trim())
+        } else if key == KEY_BACKUP_AUTO_DAILY {
+            match text.trim() {
+                "true" | "on" | "yes" => Value::from(true),
+                "false" | "off" | "no" => Value::from(false),
+                _ => {
+                    return Err(Error::InvalidSetting {
+                        key: key.into(),
+                        reason: format!("\"{text}\" is not true or false"),
+                    })
+                }
+            }
+        } else if key == KEY_BACKUP_KEEP {
+            let n: u32 = text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=365).contains(n))
+                .ok_or_else(|| Error::InvalidSetting {
+                    key: key.into(),
+                    reason: format!("\"{text}\" is not a whole number from 1 to 365"),
+                })?;
+            Value::from(n)
         } else if key == KEY_ASK_MODE || key == KEY_ASK_API {
             Value::from(Settings::ask_choice(key, text.trim())?)
         } else if key == KEY_COOLDOWN || key == KEY_ASK_TIMEOUT || key == KEY_ASK_TOTAL_TIMEOUT {
@@ -381,7 +425,7 @@ impl SettingsStore {
         Ok(value)
     }
 
-    fn write_raw(&self, raw: &Map<String, Value>) -> Result<()> {
+    pub fn write_raw(&self, raw: &Map<String, Value>) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(raw).map_err(|e| self.file_error(&e.to_string()))?;
         // Write then rename, so a crash never leaves half a settings file.
         let tmp = self.path.with_extension("json.tmp");

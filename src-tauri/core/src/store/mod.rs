@@ -4,5 +4,6 @@
 
 pub mod accounts;
 pub mod events;
+pub mod kpi_values;
 pub mod playbook_executions;
 pub mod snapshots;
