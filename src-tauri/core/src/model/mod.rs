@@ -3,6 +3,7 @@
 
 mod account;
 mod activity;
+mod ask;
 mod event;
 mod health;
 mod import;
@@ -12,6 +13,7 @@ mod snapshot;
 
 pub use account::*;
 pub use activity::*;
+pub use ask::*;
 pub use event::*;
 pub use health::*;
 pub use import::*;

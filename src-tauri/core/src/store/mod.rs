@@ -5,4 +5,5 @@
 pub mod accounts;
 pub mod events;
 pub mod playbook_executions;
+pub mod snapshot_facts;
 pub mod snapshots;

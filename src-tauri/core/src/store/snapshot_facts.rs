@@ -1,0 +1,145 @@
+//! The `snapshot_facts` and `ask_vocabulary` tables: Ask's index over snapshot documents. Facts are derived in
+//! SQL from the stored document text, so each row's `path` resolves with `json_extract(content, path)` to the
+//! row's value by construction. Written in the snapshot's own transaction; the migration backfills older ones.
+
+use std::collections::HashMap;
+
+use sqlx::{Row, SqliteConnection};
+
+use crate::error::Result;
+
+/// One indexed fact of one snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    pub snapshot_id: i64,
+    pub account_id: i64,
+    pub taken_at: String,
+    pub fact: String,
+    pub path: String,
+    pub num: Option<f64>,
+    pub text: Option<String>,
+}
+
+/// Keep in step with `migrations/0002_ask_facts.sql` (the backfill runs the same SELECT over every snapshot).
+const FACTS_SELECT: &str = "SELECT s.id, s.account_id, s.created_at, f.fact, f.path, \
+       CASE WHEN f.kind = 'num' THEN json_extract(s.content, f.path) END, \
+       CASE WHEN f.kind = 'text' THEN json_extract(s.content, f.path) END \
+FROM snapshots s \
+JOIN (SELECT 'account.name' AS fact, '$.account.name' AS path, 'text' AS kind \
+      UNION ALL SELECT 'health.score', '$.health.score', 'num' \
+      UNION ALL SELECT 'health.band', '$.health.band', 'text' \
+      UNION ALL SELECT 'health.period', '$.health.period', 'text' \
+      UNION ALL SELECT 'profile.renewal_date', '$.profile.renewal_date', 'text' \
+      UNION ALL SELECT 'profile.arr', '$.profile.arr', 'num' \
+      UNION ALL SELECT 'profile.owner', '$.profile.owner', 'text') f \
+WHERE s.id IN (SELECT value FROM json_each(?1)) AND json_extract(s.content, f.path) IS NOT NULL \
+UNION ALL \
+SELECT s.id, s.account_id, s.created_at, 'kpi.' || (k.value ->> '$.name') || '.value', \
+       '$.kpis[' || k.key || '].value', k.value ->> '$.value', NULL \
+FROM snapshots s, json_each(s.content, '$.kpis') k WHERE s.id IN (SELECT value FROM json_each(?1)) \
+UNION ALL \
+SELECT s.id, s.account_id, s.created_at, 'kpi.' || (k.value ->> '$.name') || '.status', \
+       '$.kpis[' || k.key || '].status', NULL, k.value ->> '$.status' \
+FROM snapshots s, json_each(s.content, '$.kpis') k WHERE s.id IN (SELECT value FROM json_each(?1)) \
+UNION ALL \
+SELECT s.id, s.account_id, s.created_at, 'category.' || (c.value ->> '$.category') || '.score', \
+       '$.health.categories[' || c.key || '].score', c.value ->> '$.score', NULL \
+FROM snapshots s, json_each(s.content, '$.health.categories') c WHERE s.id IN (SELECT value FROM json_each(?1)) \
+UNION ALL \
+SELECT s.id, s.account_id, s.created_at, 'trend.' || (t.value ->> '$.period'), \
+       '$.health.trend[' || t.key || '].score', t.value ->> '$.score', NULL \
+FROM snapshots s, json_each(s.content, '$.health.trend') t WHERE s.id IN (SELECT value FROM json_each(?1))";
+
+const VOCAB_SELECT: &str = "SELECT DISTINCT 'kpi', k.value ->> '$.name' FROM snapshots s, json_each(s.content, '$.kpis') k WHERE s.id IN (SELECT value FROM json_each(?1)) \
+UNION \
+SELECT DISTINCT 'category', c.value ->> '$.category' FROM snapshots s, json_each(s.content, '$.health.categories') c \
+WHERE s.id IN (SELECT value FROM json_each(?1))";
+
+/// Indexes the given snapshots (already inserted, same transaction).
+#[tracing::instrument(skip_all, err)]
+pub async fn index(conn: &mut SqliteConnection, snapshot_ids: &[i64]) -> Result<()> {
+    if snapshot_ids.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(snapshot_ids)?;
+    sqlx::query(&format!(
+        "INSERT OR IGNORE INTO snapshot_facts (snapshot_id, account_id, taken_at, fact, path, num, text) {FACTS_SELECT}"
+    ))
+    .bind(&ids)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!("INSERT OR IGNORE INTO ask_vocabulary (kind, name) {VOCAB_SELECT}"))
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The KPI or category names any snapshot has recorded.
+pub async fn vocabulary(conn: &mut SqliteConnection, kind: &str) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT name FROM ask_vocabulary WHERE kind = ? AND name IS NOT NULL ORDER BY name")
+            .bind(kind)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+fn fact_of(r: &sqlx::sqlite::SqliteRow) -> Fact {
+    Fact {
+        snapshot_id: r.get(0),
+        account_id: r.get(1),
+        taken_at: r.get(2),
+        fact: r.get(3),
+        path: r.get(4),
+        num: r.get(5),
+        text: r.get(6),
+    }
+}
+
+const COLS: &str = "f.snapshot_id, f.account_id, f.taken_at, f.fact, f.path, f.num, f.text";
+
+/// The given facts (exact keys, or prefixes ending in `%`) of each account's newest snapshot, or of its newest
+/// snapshot taken at or before `at` (RFC 3339 text, as stored).
+#[tracing::instrument(skip(conn), err)]
+pub async fn of_latest(
+    conn: &mut SqliteConnection,
+    facts: &[&str],
+    at: Option<&str>,
+) -> Result<Vec<Fact>> {
+    let rows = sqlx::query(&format!(
+        "WITH latest AS (SELECT MAX(id) AS id FROM snapshots WHERE ?2 IS NULL OR created_at <= ?2 \
+                         GROUP BY account_id) \
+         SELECT {COLS} FROM latest JOIN snapshot_facts f ON f.snapshot_id = latest.id \
+         WHERE EXISTS (SELECT 1 FROM json_each(?1) k WHERE f.fact LIKE k.value)"
+    ))
+    .bind(serde_json::to_string(facts)?)
+    .bind(at)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(fact_of).collect())
+}
+
+/// All facts of the given snapshots matching the keys (exact, or prefixes ending in `%`), by snapshot.
+#[tracing::instrument(skip(conn), err)]
+pub async fn of_snapshots(
+    conn: &mut SqliteConnection,
+    snapshot_ids: &[i64],
+    facts: &[&str],
+) -> Result<HashMap<i64, Vec<Fact>>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM snapshot_facts f \
+         WHERE f.snapshot_id IN (SELECT value FROM json_each(?1)) \
+           AND EXISTS (SELECT 1 FROM json_each(?2) k WHERE f.fact LIKE k.value)"
+    ))
+    .bind(serde_json::to_string(snapshot_ids)?)
+    .bind(serde_json::to_string(facts)?)
+    .fetch_all(conn)
+    .await?;
+    let mut out: HashMap<i64, Vec<Fact>> = HashMap::new();
+    for r in &rows {
+        let f = fact_of(r);
+        out.entry(f.snapshot_id).or_default().push(f);
+    }
+    Ok(out)
+}
