@@ -758,7 +758,7 @@ pub fn movers(b: &mut Builder, rows: &FactsBySnapshot, from_month: Option<String
         b.say("No account has two scored periods to compare.".into());
         return;
     }
-    let mut say = |b: &mut Builder, label: &str, mut list: Vec<(f64, i64, &Fact, &Fact)>| {
+    let say = |b: &mut Builder, label: &str, mut list: Vec<(f64, i64, &Fact, &Fact)>| {
         list.truncate(limit);
         let items: Vec<String> = list
             .iter()

@@ -81,13 +81,15 @@ impl Tideline {
             _ => out.period.clone(),
         };
         let mut answer = b.text();
-        if out.changes_since > 0 {
-            if let Some(id) = out.snapshot_id {
+        if let Some(id) = out.snapshot_id {
+            if out.changes_since > 0 {
                 answer.push_str(&format!(
-                    " (From snapshot #{id}; {} change{} since. Take a snapshot now and ask again for the newest data.)",
+                    " (From snapshot #{id}, {} change{} since. Take a snapshot now and ask again for the newest data.)",
                     out.changes_since,
                     if out.changes_since == 1 { "" } else { "s" }
                 ));
+            } else if !out.snapshot_label.is_empty() {
+                answer.push_str(&format!(" (From snapshot #{id}, {}.)", out.snapshot_label));
             }
         }
         let mut ans = AskAnswer {
@@ -119,6 +121,7 @@ impl Tideline {
         let main = p.accounts[0];
         let (snap, created) = self.snapshot_for_question(main).await?;
         out.snapshot_id = Some(snap.id);
+        out.snapshot_label = dates::day_label(&snap.created_at);
         out.snapshot_created = created;
         if created {
             out.snapshots_created.push(snap.id);
@@ -410,4 +413,5 @@ struct Answered {
     snapshots_created: Vec<i64>,
     changes_since: u32,
     period: Option<AskPeriod>,
+    snapshot_label: String,
 }

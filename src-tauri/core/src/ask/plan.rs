@@ -174,7 +174,7 @@ pub fn plan(input: &PlanInput) -> Plan {
         I::ChangesSince
     } else if has(r, "where") || phrase(r, "come from") || phrase(r, "came from") || has(r, "source") || has(r, "file") || has_prefix(r, "import") || has(r, "provenance") {
         I::Provenance
-    } else if !kpis.is_empty() && (has_prefix(r, "trend") || has(r, "history") || (period.is_some() && matches!(period, Some(PeriodSpec::Range(a, b)) if a != b)) || has(r, "over") || moved) {
+    } else if !kpis.is_empty() && (has_prefix(r, "trend") || has(r, "history") || matches!(period, Some(PeriodSpec::Range(a, b)) if (b - a).num_days() > 40) || has(r, "over") || moved) {
         I::KpiTrend
     } else if !kpis.is_empty() {
         I::KpiValue

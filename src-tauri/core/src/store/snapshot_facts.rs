@@ -21,7 +21,9 @@ pub struct Fact {
 }
 
 /// Keep in step with `migrations/0002_ask_facts.sql` (the backfill runs the same SELECT over every snapshot).
-const FACTS_SELECT: &str = "SELECT s.id, s.account_id, s.created_at, f.fact, f.path, \
+macro_rules! facts_select {
+    () => {
+        "SELECT s.id, s.account_id, s.created_at, f.fact, f.path, \
        CASE WHEN f.kind = 'num' THEN json_extract(s.content, f.path) END, \
        CASE WHEN f.kind = 'text' THEN json_extract(s.content, f.path) END \
 FROM snapshots s \
@@ -48,12 +50,18 @@ FROM snapshots s, json_each(s.content, '$.health.categories') c WHERE s.id IN (S
 UNION ALL \
 SELECT s.id, s.account_id, s.created_at, 'trend.' || (t.value ->> '$.period'), \
        '$.health.trend[' || t.key || '].score', t.value ->> '$.score', NULL \
-FROM snapshots s, json_each(s.content, '$.health.trend') t WHERE s.id IN (SELECT value FROM json_each(?1))";
+FROM snapshots s, json_each(s.content, '$.health.trend') t WHERE s.id IN (SELECT value FROM json_each(?1))"
+    };
+}
 
-const VOCAB_SELECT: &str = "SELECT DISTINCT 'kpi', k.value ->> '$.name' FROM snapshots s, json_each(s.content, '$.kpis') k WHERE s.id IN (SELECT value FROM json_each(?1)) \
+macro_rules! vocab_select {
+    () => {
+        "SELECT DISTINCT 'kpi', k.value ->> '$.name' FROM snapshots s, json_each(s.content, '$.kpis') k WHERE s.id IN (SELECT value FROM json_each(?1)) \
 UNION \
 SELECT DISTINCT 'category', c.value ->> '$.category' FROM snapshots s, json_each(s.content, '$.health.categories') c \
-WHERE s.id IN (SELECT value FROM json_each(?1))";
+WHERE s.id IN (SELECT value FROM json_each(?1))"
+    };
+}
 
 /// Indexes the given snapshots (already inserted, same transaction).
 #[tracing::instrument(skip_all, err)]
@@ -62,13 +70,14 @@ pub async fn index(conn: &mut SqliteConnection, snapshot_ids: &[i64]) -> Result<
         return Ok(());
     }
     let ids = serde_json::to_string(snapshot_ids)?;
-    sqlx::query(&format!(
-        "INSERT OR IGNORE INTO snapshot_facts (snapshot_id, account_id, taken_at, fact, path, num, text) {FACTS_SELECT}"
+    sqlx::query(concat!(
+        "INSERT OR IGNORE INTO snapshot_facts (snapshot_id, account_id, taken_at, fact, path, num, text) ",
+        facts_select!()
     ))
     .bind(&ids)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(&format!("INSERT OR IGNORE INTO ask_vocabulary (kind, name) {VOCAB_SELECT}"))
+    sqlx::query(concat!("INSERT OR IGNORE INTO ask_vocabulary (kind, name) ", vocab_select!()))
         .bind(&ids)
         .execute(&mut *conn)
         .await?;
@@ -97,7 +106,11 @@ fn fact_of(r: &sqlx::sqlite::SqliteRow) -> Fact {
     }
 }
 
-const COLS: &str = "f.snapshot_id, f.account_id, f.taken_at, f.fact, f.path, f.num, f.text";
+macro_rules! cols {
+    () => {
+        "f.snapshot_id, f.account_id, f.taken_at, f.fact, f.path, f.num, f.text"
+    };
+}
 
 /// The given facts (exact keys, or prefixes ending in `%`) of each account's newest snapshot, or of its newest
 /// snapshot taken at or before `at` (RFC 3339 text, as stored).
@@ -107,10 +120,12 @@ pub async fn of_latest(
     facts: &[&str],
     at: Option<&str>,
 ) -> Result<Vec<Fact>> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(concat!(
         "WITH latest AS (SELECT MAX(id) AS id FROM snapshots WHERE ?2 IS NULL OR created_at <= ?2 \
                          GROUP BY account_id) \
-         SELECT {COLS} FROM latest JOIN snapshot_facts f ON f.snapshot_id = latest.id \
+         SELECT ",
+        cols!(),
+        " FROM latest JOIN snapshot_facts f ON f.snapshot_id = latest.id \
          WHERE EXISTS (SELECT 1 FROM json_each(?1) k WHERE f.fact LIKE k.value)"
     ))
     .bind(serde_json::to_string(facts)?)
@@ -127,8 +142,10 @@ pub async fn of_snapshots(
     snapshot_ids: &[i64],
     facts: &[&str],
 ) -> Result<HashMap<i64, Vec<Fact>>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLS} FROM snapshot_facts f \
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        cols!(),
+        " FROM snapshot_facts f \
          WHERE f.snapshot_id IN (SELECT value FROM json_each(?1)) \
            AND EXISTS (SELECT 1 FROM json_each(?2) k WHERE f.fact LIKE k.value)"
     ))
