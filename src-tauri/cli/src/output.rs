@@ -199,7 +199,10 @@ pub fn ask(a: &tideline_core::model::AskAnswer) -> String {
     if !a.claims.is_empty() {
         out.push_str("\n\nSources:");
         for c in &a.claims {
-            out.push_str(&format!("\n  {} — snapshot #{} {}", c.text, c.snapshot_id, c.path));
+            out.push_str(&format!(
+                "\n  {} — snapshot #{} {}",
+                c.text, c.snapshot_id, c.path
+            ));
         }
     }
     out

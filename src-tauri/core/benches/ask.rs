@@ -18,13 +18,21 @@ fn one_account(c: &mut Criterion) {
     let rt = common::runtime();
     let dir = tempfile::tempdir().expect("dir");
     let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).single().expect("t"),
+        Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0)
+            .single()
+            .expect("t"),
     ));
     let (app, id) = rt.block_on(async {
-        let app = Tideline::open_with_clock(dir.path(), clock).await.expect("open");
+        let app = Tideline::open_with_clock(dir.path(), clock)
+            .await
+            .expect("open");
         app.load_sample().await.expect("sample");
         app.process_events().await.expect("events");
-        let id = app.find_account("TechCorp Solutions").await.expect("acc").id;
+        let id = app
+            .find_account("TechCorp Solutions")
+            .await
+            .expect("acc")
+            .id;
         (app, id)
     });
     let questions = [
@@ -49,7 +57,9 @@ fn portfolio(c: &mut Criterion) {
     let rt = common::runtime();
     let dir = tempfile::tempdir().expect("dir");
     let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).single().expect("t"),
+        Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0)
+            .single()
+            .expect("t"),
     ));
     let app = rt.block_on(async {
         let app = Tideline::open_with_clock(dir.path(), clock).await.expect("open");

@@ -29,7 +29,9 @@ struct Golden {
 }
 
 fn t(y: i32, m: u32, d: u32) -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 10, 0, 0).single().expect("time")
+    Utc.with_ymd_and_hms(y, m, d, 10, 0, 0)
+        .single()
+        .expect("time")
 }
 
 async fn sample() -> TestApp {
@@ -40,10 +42,12 @@ async fn sample() -> TestApp {
 }
 
 fn kpi_rows(rows: &[(&str, &str, &str, f64, f64, &str, &str)]) -> Vec<Vec<C>> {
-    let mut data = vec![["Account", "KPI", "Category", "Value", "Target", "Unit", "Period"]
-        .iter()
-        .map(|h| C::T(h.to_string()))
-        .collect::<Vec<_>>()];
+    let mut data = vec![[
+        "Account", "KPI", "Category", "Value", "Target", "Unit", "Period",
+    ]
+    .iter()
+    .map(|h| C::T(h.to_string()))
+    .collect::<Vec<_>>()];
     for (a, k, c, v, tg, u, p) in rows {
         data.push(vec![
             C::T(a.to_string()),
@@ -62,17 +66,100 @@ fn kpi_rows(rows: &[(&str, &str, &str, f64, f64, &str, &str)]) -> Vec<Vec<C>> {
 /// 55 to 5 between September and October, and "Cascade Dental", critical throughout.
 async fn built() -> TestApp {
     let app = common::open_at(t(2026, 10, 5)).await;
-    fn month(p: &str, nps: f64) -> Vec<(&'static str, &'static str, &'static str, f64, f64, &'static str, &str)> {
+    fn month(
+        p: &str,
+        nps: f64,
+    ) -> Vec<(
+        &'static str,
+        &'static str,
+        &'static str,
+        f64,
+        f64,
+        &'static str,
+        &str,
+    )> {
         vec![
-            ("Acme Corp", "NPS", "Customer Sentiment", 45.0, 40.0, "pts", p),
-            ("Acme Corp", "Active Users", "Product Usage", 520.0, 500.0, "users", p),
-            ("Acme Labs", "NPS", "Customer Sentiment", 30.0, 40.0, "pts", p),
-            ("Acme Labs", "Active Users", "Product Usage", 350.0, 500.0, "users", p),
-            ("Borealis Freight", "NPS", "Customer Sentiment", nps, 40.0, "pts", p),
-            ("Borealis Freight", "CSAT", "Customer Sentiment", 90.0, 85.0, "%", p),
-            ("Borealis Freight", "Active Users", "Product Usage", 600.0, 500.0, "users", p),
-            ("Cascade Dental", "NPS", "Customer Sentiment", 5.0, 40.0, "pts", p),
-            ("Cascade Dental", "Active Users", "Product Usage", 100.0, 500.0, "users", p),
+            (
+                "Acme Corp",
+                "NPS",
+                "Customer Sentiment",
+                45.0,
+                40.0,
+                "pts",
+                p,
+            ),
+            (
+                "Acme Corp",
+                "Active Users",
+                "Product Usage",
+                520.0,
+                500.0,
+                "users",
+                p,
+            ),
+            (
+                "Acme Labs",
+                "NPS",
+                "Customer Sentiment",
+                30.0,
+                40.0,
+                "pts",
+                p,
+            ),
+            (
+                "Acme Labs",
+                "Active Users",
+                "Product Usage",
+                350.0,
+                500.0,
+                "users",
+                p,
+            ),
+            (
+                "Borealis Freight",
+                "NPS",
+                "Customer Sentiment",
+                nps,
+                40.0,
+                "pts",
+                p,
+            ),
+            (
+                "Borealis Freight",
+                "CSAT",
+                "Customer Sentiment",
+                90.0,
+                85.0,
+                "%",
+                p,
+            ),
+            (
+                "Borealis Freight",
+                "Active Users",
+                "Product Usage",
+                600.0,
+                500.0,
+                "users",
+                p,
+            ),
+            (
+                "Cascade Dental",
+                "NPS",
+                "Customer Sentiment",
+                5.0,
+                40.0,
+                "pts",
+                p,
+            ),
+            (
+                "Cascade Dental",
+                "Active Users",
+                "Product Usage",
+                100.0,
+                500.0,
+                "users",
+                p,
+            ),
         ]
     }
     let f1 = app.path("sep.xlsx");
@@ -110,14 +197,22 @@ async fn verify_claims(app: &Tideline, q: &str, a: &AskAnswer) {
         assert!(same, "{q}: claim {c:?} but snapshot has {got}");
         assert!(!c.value.is_null(), "{q}: claim {c:?} cites nothing");
         if !a.note.as_deref().is_some_and(|n| n.starts_with("Phrased")) {
-            assert!(a.answer.contains(&c.text), "{q}: claim text {:?} not in {:?}", c.text, a.answer);
+            assert!(
+                a.answer.contains(&c.text),
+                "{q}: claim text {:?} not in {:?}",
+                c.text,
+                a.answer
+            );
         }
     }
 }
 
 async fn latest(app: &Tideline, name: &str) -> tideline_core::model::Snapshot {
     let id = app.find_account(name).await.expect("account").id;
-    app.latest_snapshot(id).await.expect("snap").expect("a snapshot")
+    app.latest_snapshot(id)
+        .await
+        .expect("snap")
+        .expect("a snapshot")
 }
 
 async fn check_fact(app: &Tideline, g: &Golden, a: &AskAnswer, fact: &str) {
@@ -129,25 +224,54 @@ async fn check_fact(app: &Tideline, g: &Golden, a: &AskAnswer, fact: &str) {
             let s = latest(app, arg).await;
             let h = s.content.health.expect("health");
             let text = tideline_core::ask::compose::num(h.score);
-            assert!(a.answer.contains(&text), "{q}: score {text} of {arg} not in {:?}", a.answer);
-            assert!(a.claims.iter().any(|c| c.snapshot_id == s.id && c.path.ends_with("score")), "{q}: no cited score");
+            assert!(
+                a.answer.contains(&text),
+                "{q}: score {text} of {arg} not in {:?}",
+                a.answer
+            );
+            assert!(
+                a.claims
+                    .iter()
+                    .any(|c| c.snapshot_id == s.id && c.path.ends_with("score")),
+                "{q}: no cited score"
+            );
         }
         "kpi" => {
             let (acc, kpi) = arg.split_once(':').expect("acc:kpi");
             let s = latest(app, acc).await;
-            let k = s.content.kpis.iter().find(|k| k.name == kpi).expect("kpi in snapshot");
+            let k = s
+                .content
+                .kpis
+                .iter()
+                .find(|k| k.name == kpi)
+                .expect("kpi in snapshot");
             let text = with_unit(k.value, k.unit.as_deref());
-            assert!(a.answer.contains(&text), "{q}: {kpi} {text} not in {:?}", a.answer);
+            assert!(
+                a.answer.contains(&text),
+                "{q}: {kpi} {text} not in {:?}",
+                a.answer
+            );
         }
         "renewal" => {
             let s = latest(app, arg).await;
             let r = s.content.profile.renewal_date.expect("renewal");
-            assert!(a.answer.contains(&day_label(&r)), "{q}: renewal not in {:?}", a.answer);
+            assert!(
+                a.answer.contains(&day_label(&r)),
+                "{q}: renewal not in {:?}",
+                a.answer
+            );
         }
         "first_driver" => {
             let rest = a.answer.split("What drove it: ").nth(1).unwrap_or("");
-            assert!(rest.starts_with(&format!("{arg} −")), "{q}: first driver is not {arg}: {:?}", a.answer);
-            assert!(rest.split(',').next().unwrap_or("").contains(" pts"), "{q}: no point contribution");
+            assert!(
+                rest.starts_with(&format!("{arg} −")),
+                "{q}: first driver is not {arg}: {:?}",
+                a.answer
+            );
+            assert!(
+                rest.split(',').next().unwrap_or("").contains(" pts"),
+                "{q}: no point contribution"
+            );
         }
         "band" => {
             // Exactly the accounts the Health tab shows in that band.
@@ -167,12 +291,19 @@ async fn check_fact(app: &Tideline, g: &Golden, a: &AskAnswer, fact: &str) {
             if want.is_empty() {
                 assert!(a.answer.starts_with("No account"), "{q}: {:?}", a.answer);
             } else {
-                assert!(a.answer.starts_with(&count), "{q}: expected {count}: {:?}", a.answer);
+                assert!(
+                    a.answer.starts_with(&count),
+                    "{q}: expected {count}: {:?}",
+                    a.answer
+                );
             }
             if want.len() <= 10 || g.question.contains("50") {
                 assert_eq!(got, want, "{q}");
             } else {
-                assert!(got.iter().all(|n| want.contains(n)), "{q}: {got:?} not all in {want:?}");
+                assert!(
+                    got.iter().all(|n| want.contains(n)),
+                    "{q}: {got:?} not all in {want:?}"
+                );
             }
         }
         other => panic!("unknown fact kind {other}"),
@@ -202,7 +333,9 @@ async fn run_set(set: &str, app: &TestApp, goldens: &[Golden]) -> usize {
         let period = match &plan.period {
             None => None,
             Some(PeriodSpec::SinceLastSnapshot) => Some(serde_json::json!("snapshot")),
-            Some(PeriodSpec::Range(f, t)) => Some(serde_json::json!({"from": f.to_string(), "to": t.to_string()})),
+            Some(PeriodSpec::Range(f, t)) => {
+                Some(serde_json::json!({"from": f.to_string(), "to": t.to_string()}))
+            }
         };
         assert_eq!(period, g.period, "{q}: period");
         let choices: Vec<String> = plan.choices.iter().map(|c| c.1.clone()).collect();
@@ -217,7 +350,11 @@ async fn run_set(set: &str, app: &TestApp, goldens: &[Golden]) -> usize {
             assert!(a.claims.is_empty(), "{q}: unknown has no claims");
             assert!(a.answer.contains("can't answer"), "{q}: {:?}", a.answer);
         } else if g.choices.is_empty() {
-            assert!(!a.claims.is_empty(), "{q}: an answer with no citation: {:?}", a.answer);
+            assert!(
+                !a.claims.is_empty(),
+                "{q}: an answer with no citation: {:?}",
+                a.answer
+            );
         }
         verify_claims(&app.app, q, &a).await;
         for f in &g.facts {
@@ -251,19 +388,65 @@ async fn golden_questions_over_a_constructed_portfolio() {
 async fn an_account_without_a_snapshot_gets_a_rag_auto_one_first() {
     let app = common::open_at(t(2026, 11, 20)).await;
     let f = app.path("k.xlsx");
-    write_xlsx(&f, &[("KPIs", kpi_rows(&[("Lone Pine", "NPS", "Customer Sentiment", 20.0, 40.0, "pts", "2026-10")]))]);
+    write_xlsx(
+        &f,
+        &[(
+            "KPIs",
+            kpi_rows(&[
+                (
+                    "Lone Pine",
+                    "NPS",
+                    "Customer Sentiment",
+                    20.0,
+                    40.0,
+                    "pts",
+                    "2026-10",
+                ),
+                (
+                    "Far Hill",
+                    "NPS",
+                    "Customer Sentiment",
+                    24.0,
+                    40.0,
+                    "pts",
+                    "2026-10",
+                ),
+            ]),
+        )],
+    );
     app.import(&f, tideline_core::model::ImportKind::Kpi).await;
     app.app.calculate_health(None, None).await.expect("health");
     let id = app.account_id("Lone Pine").await;
     assert_eq!(app.count("SELECT COUNT(*) FROM snapshots").await, 0);
-    let a = app.app.ask(Some(id), "What is the NPS?").await.expect("answer");
+    let a = app
+        .app
+        .ask(Some(id), "What is the NPS?")
+        .await
+        .expect("answer");
     assert!(a.snapshot_created);
     assert_eq!(a.snapshots_created, vec![a.snapshot_id.expect("id")]);
     assert!(a.answer.contains("20 pts"), "{}", a.answer);
     // Portfolio questions snapshot every account that has none, and the facts index covers it.
-    let b = app.app.ask(None, "Which accounts are critical?").await.expect("answer");
-    assert!(b.snapshots_created.is_empty());
-    assert!(b.answer.contains("Lone Pine"), "{}", b.answer);
+    let b = app
+        .app
+        .ask(None, "Which accounts are at risk?")
+        .await
+        .expect("answer");
+    assert_eq!(
+        b.snapshots_created.len(),
+        1,
+        "only Far Hill lacked a snapshot"
+    );
+    assert!(
+        b.answer.contains("Lone Pine") && b.answer.contains("Far Hill"),
+        "{}",
+        b.answer
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM snapshots WHERE snapshot_type = 'rag_auto'")
+            .await,
+        2
+    );
     let facts = app.count("SELECT COUNT(*) FROM snapshot_facts").await;
     assert!(facts > 0);
 }
@@ -274,17 +457,47 @@ async fn changes_skipped_after_the_snapshot_are_mentioned() {
     let id = app.account_id("Borealis Freight").await;
     // A new import within the cooldown: the subscriber skips the snapshot, the answer says so.
     let f = app.path("nov.xlsx");
-    write_xlsx(&f, &[("KPIs", kpi_rows(&[("Borealis Freight", "NPS", "Customer Sentiment", 60.0, 40.0, "pts", "2026-11")]))]);
+    write_xlsx(
+        &f,
+        &[(
+            "KPIs",
+            kpi_rows(&[(
+                "Borealis Freight",
+                "NPS",
+                "Customer Sentiment",
+                60.0,
+                40.0,
+                "pts",
+                "2026-11",
+            )]),
+        )],
+    );
     let before = app.app.latest_snapshot(id).await.expect("s").expect("s").id;
-    app.app.create_snapshot(id, tideline_core::model::SnapshotType::Manual, None).await.expect("snap");
+    app.app
+        .create_snapshot(id, tideline_core::model::SnapshotType::Manual, None)
+        .await
+        .expect("snap");
     app.import(&f, tideline_core::model::ImportKind::Kpi).await;
     app.app.process_events().await.expect("events");
-    let a = app.app.ask(Some(id), "What is the NPS?").await.expect("answer");
+    let a = app
+        .app
+        .ask(Some(id), "What is the NPS?")
+        .await
+        .expect("answer");
     assert!(a.snapshot_id.expect("id") > before);
     if a.changes_since > 0 {
         assert!(a.answer.contains("change"), "{}", a.answer);
-        assert!(a.answer.contains(&format!("snapshot #{}", a.snapshot_id.expect("id"))), "{}", a.answer);
+        assert!(
+            a.answer
+                .contains(&format!("snapshot #{}", a.snapshot_id.expect("id"))),
+            "{}",
+            a.answer
+        );
         // Never a live value in a cited answer: the snapshot still says 5.
-        assert!(a.answer.contains("5 pts") && !a.answer.contains("60 pts"), "{}", a.answer);
+        assert!(
+            a.answer.contains("5 pts") && !a.answer.contains("60 pts"),
+            "{}",
+            a.answer
+        );
     }
 }

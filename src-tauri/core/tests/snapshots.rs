@@ -209,7 +209,11 @@ async fn asking_creates_a_rag_auto_snapshot_only_when_there_is_none() {
         .await
         .unwrap();
     assert!(first.snapshot_created);
-    let snap = t.app.get_snapshot(first.snapshot_id.unwrap()).await.unwrap();
+    let snap = t
+        .app
+        .get_snapshot(first.snapshot_id.unwrap())
+        .await
+        .unwrap();
     assert_eq!(
         (snap.snapshot_type, snap.trigger_event.as_str()),
         (SnapshotType::RagAuto, RAG_TRIGGER)

@@ -8,9 +8,7 @@ use serde_json::{json, Value};
 
 use super::dates::{day_label, month_label};
 use super::plan::Compare;
-use crate::model::{
-    AskAccount, AskClaim, Band, ExecutionStatus, HealthState, KpiState, Snapshot,
-};
+use crate::model::{AskAccount, AskClaim, Band, ExecutionStatus, HealthState, KpiState, Snapshot};
 use crate::store::snapshot_facts::Fact;
 
 /// What Ask can answer, for the `unknown` reply.
@@ -30,7 +28,13 @@ pub struct Builder {
 
 impl Builder {
     /// Records a claim and returns its text for the sentence.
-    pub fn cite(&mut self, snapshot_id: i64, path: impl Into<String>, value: Value, text: impl Into<String>) -> String {
+    pub fn cite(
+        &mut self,
+        snapshot_id: i64,
+        path: impl Into<String>,
+        value: Value,
+        text: impl Into<String>,
+    ) -> String {
         let text = text.into();
         self.claims.push(AskClaim {
             text: text.clone(),
@@ -132,8 +136,18 @@ fn band_text(b: Band) -> &'static str {
 /// "Health 61.2 (At risk) for Nov 2026" with claims.
 fn health_phrase(b: &mut Builder, s: &Snapshot, h: &HealthState) -> String {
     let score = b.cite(s.id, "$.health.score", json!(h.score), num(h.score));
-    let band = b.cite(s.id, "$.health.band", json!(h.band.as_str()), band_text(h.band));
-    let period = b.cite(s.id, "$.health.period", json!(h.period), month_label(&h.period));
+    let band = b.cite(
+        s.id,
+        "$.health.band",
+        json!(h.band.as_str()),
+        band_text(h.band),
+    );
+    let period = b.cite(
+        s.id,
+        "$.health.period",
+        json!(h.period),
+        month_label(&h.period),
+    );
     b.source("health");
     format!("{band} with a health score of {score} for {period}")
 }
@@ -148,15 +162,29 @@ pub fn status(b: &mut Builder, s: &Snapshot) {
             let n = h.trend.len();
             if n >= 2 {
                 let prev = &h.trend[n - 2];
-                let ps = b.cite(s.id, format!("$.health.trend[{}].score", n - 2), json!(prev.score), num(prev.score));
-                let pp = b.cite(s.id, format!("$.health.trend[{}].period", n - 2), json!(prev.period), month_label(&prev.period));
+                let ps = b.cite(
+                    s.id,
+                    format!("$.health.trend[{}].score", n - 2),
+                    json!(prev.score),
+                    num(prev.score),
+                );
+                let pp = b.cite(
+                    s.id,
+                    format!("$.health.trend[{}].period", n - 2),
+                    json!(prev.period),
+                    month_label(&prev.period),
+                );
                 line.push_str(&format!(" ({ps} in {pp})"));
             }
             b.say(format!("{line}."));
         }
-        None => b.say(format!("{name} has no health score yet (calculate health scores to get one).")),
+        None => b.say(format!(
+            "{name} has no health score yet (calculate health scores to get one)."
+        )),
     }
-    let off: Vec<usize> = (0..c.kpis.len()).filter(|&i| c.kpis[i].status == "off_target").collect();
+    let off: Vec<usize> = (0..c.kpis.len())
+        .filter(|&i| c.kpis[i].status == "off_target")
+        .collect();
     if off.is_empty() {
         if !c.kpis.is_empty() {
             b.say("Every KPI with a target is on target.".into());
@@ -178,11 +206,21 @@ fn kpi_list(b: &mut Builder, s: &Snapshot, idx: &[usize], max: usize) -> String 
     for &i in idx.iter().take(max) {
         let k = &s.content.kpis[i];
         b.source(format!("kpis.{}", k.name));
-        let v = b.cite(s.id, format!("$.kpis[{i}].value"), json!(k.value), with_unit(k.value, k.unit.as_deref()));
+        let v = b.cite(
+            s.id,
+            format!("$.kpis[{i}].value"),
+            json!(k.value),
+            with_unit(k.value, k.unit.as_deref()),
+        );
         let t = match k.target {
             Some(t) => format!(
                 " (target {})",
-                b.cite(s.id, format!("$.kpis[{i}].target"), json!(t), with_unit(t, k.unit.as_deref()))
+                b.cite(
+                    s.id,
+                    format!("$.kpis[{i}].target"),
+                    json!(t),
+                    with_unit(t, k.unit.as_deref())
+                )
             ),
             None => String::new(),
         };
@@ -201,7 +239,12 @@ pub fn kpi_value(b: &mut Builder, s: &Snapshot, kpis: &[String]) {
             Some(i) => {
                 let kp = &s.content.kpis[i];
                 let list = kpi_list(b, s, &[i], 1);
-                let period = b.cite(s.id, format!("$.kpis[{i}].period"), json!(kp.period), month_label(&kp.period));
+                let period = b.cite(
+                    s.id,
+                    format!("$.kpis[{i}].period"),
+                    json!(kp.period),
+                    month_label(&kp.period),
+                );
                 let status = match kp.status.as_str() {
                     "off_target" => ", off target",
                     "on_target" => ", on target",
@@ -234,8 +277,18 @@ pub fn kpi_trend(b: &mut Builder, snaps: &[Snapshot], kpis: &[String]) {
             0 => b.say(format!("The snapshots of {name} have no value for {k}.")),
             1 => {
                 let (sid, i, v, p, u) = &points[0];
-                let v = b.cite(*sid, format!("$.kpis[{i}].value"), json!(v), with_unit(*v, u.as_deref()));
-                let p = b.cite(*sid, format!("$.kpis[{i}].period"), json!(p), month_label(p));
+                let v = b.cite(
+                    *sid,
+                    format!("$.kpis[{i}].value"),
+                    json!(v),
+                    with_unit(*v, u.as_deref()),
+                );
+                let p = b.cite(
+                    *sid,
+                    format!("$.kpis[{i}].period"),
+                    json!(p),
+                    month_label(p),
+                );
                 b.say(format!(
                     "{name}'s {k} is {v} for {p}; the snapshots hold no earlier value to show a trend (each snapshot keeps a KPI's latest value)."
                 ));
@@ -243,14 +296,33 @@ pub fn kpi_trend(b: &mut Builder, snaps: &[Snapshot], kpis: &[String]) {
             _ => {
                 let mut steps = Vec::new();
                 for (sid, i, v, p, u) in &points {
-                    let vt = b.cite(*sid, format!("$.kpis[{i}].value"), json!(v), with_unit(*v, u.as_deref()));
-                    let pt = b.cite(*sid, format!("$.kpis[{i}].period"), json!(p), month_label(p));
+                    let vt = b.cite(
+                        *sid,
+                        format!("$.kpis[{i}].value"),
+                        json!(v),
+                        with_unit(*v, u.as_deref()),
+                    );
+                    let pt = b.cite(
+                        *sid,
+                        format!("$.kpis[{i}].period"),
+                        json!(p),
+                        month_label(p),
+                    );
                     steps.push(format!("{vt} ({pt})"));
                 }
                 let first = points[0].2;
                 let lastv = points[points.len() - 1].2;
-                let dir = if lastv > first { "up" } else if lastv < first { "down" } else { "flat" };
-                b.say(format!("{name}'s {k}: {}, {dir} overall.", steps.join(" → ")));
+                let dir = if lastv > first {
+                    "up"
+                } else if lastv < first {
+                    "down"
+                } else {
+                    "flat"
+                };
+                b.say(format!(
+                    "{name}'s {k}: {}, {dir} overall.",
+                    steps.join(" → ")
+                ));
             }
         }
     }
@@ -259,7 +331,9 @@ pub fn kpi_trend(b: &mut Builder, snaps: &[Snapshot], kpis: &[String]) {
 pub fn off_target(b: &mut Builder, s: &Snapshot) {
     let name = b.name(s);
     let c = &s.content;
-    let off: Vec<usize> = (0..c.kpis.len()).filter(|&i| c.kpis[i].status == "off_target").collect();
+    let off: Vec<usize> = (0..c.kpis.len())
+        .filter(|&i| c.kpis[i].status == "off_target")
+        .collect();
     if off.is_empty() {
         b.source("kpis");
         b.say(format!("Every KPI of {name} with a target is on target."));
@@ -272,7 +346,12 @@ pub fn off_target(b: &mut Builder, s: &Snapshot) {
 /// Each KPI's weighted share of the overall score, in points: category weight ÷ total category weight ×
 /// KPI weight ÷ category's KPI weight × KPI score.
 pub fn contributions(h: &HealthState) -> Vec<(String, String, f64, usize, usize)> {
-    let total: f64 = h.categories.iter().filter(|c| c.weight > 0.0).map(|c| c.weight).sum();
+    let total: f64 = h
+        .categories
+        .iter()
+        .filter(|c| c.weight > 0.0)
+        .map(|c| c.weight)
+        .sum();
     let mut out = Vec::new();
     if total <= 0.0 {
         return out;
@@ -283,7 +362,13 @@ pub fn contributions(h: &HealthState) -> Vec<(String, String, f64, usize, usize)
             continue;
         }
         for (di, d) in c.drivers.iter().enumerate() {
-            out.push((d.kpi.clone(), c.category.clone(), c.weight / total * d.weight / wsum * d.score, ci, di));
+            out.push((
+                d.kpi.clone(),
+                c.category.clone(),
+                c.weight / total * d.weight / wsum * d.score,
+                ci,
+                di,
+            ));
         }
     }
     out
@@ -292,7 +377,9 @@ pub fn contributions(h: &HealthState) -> Vec<(String, String, f64, usize, usize)
 pub fn health_change(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>) {
     let name = b.name(now);
     let Some(h) = &now.content.health else {
-        b.say(format!("{name} has no health score yet, so there is no change to explain."));
+        b.say(format!(
+            "{name} has no health score yet, so there is no change to explain."
+        ));
         return;
     };
     b.source("health");
@@ -301,10 +388,26 @@ pub fn health_change(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>)
         Some((s0, h0)) => {
             let delta = h.score - h0.score;
             let a = b.cite(s0.id, "$.health.score", json!(h0.score), num(h0.score));
-            let ap = b.cite(s0.id, "$.health.period", json!(h0.period), month_label(&h0.period));
+            let ap = b.cite(
+                s0.id,
+                "$.health.period",
+                json!(h0.period),
+                month_label(&h0.period),
+            );
             let z = b.cite(now.id, "$.health.score", json!(h.score), num(h.score));
-            let zp = b.cite(now.id, "$.health.period", json!(h.period), month_label(&h.period));
-            let verb = if delta < 0.0 { "fell" } else if delta > 0.0 { "rose" } else { "held" };
+            let zp = b.cite(
+                now.id,
+                "$.health.period",
+                json!(h.period),
+                month_label(&h.period),
+            );
+            let verb = if delta < 0.0 {
+                "fell"
+            } else if delta > 0.0 {
+                "rose"
+            } else {
+                "held"
+            };
             b.say(format!(
                 "{name}'s health {verb} from {a} ({ap}, snapshot #{}) to {z} ({zp}), {} points.",
                 s0.id,
@@ -312,10 +415,16 @@ pub fn health_change(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>)
             ));
             let c0 = contributions(h0);
             let c1 = contributions(h);
-            let mut moves: Vec<(String, f64, Option<(usize, usize)>, Option<(usize, usize)>)> = Vec::new();
+            let mut moves: Vec<(String, f64, Option<(usize, usize)>, Option<(usize, usize)>)> =
+                Vec::new();
             for (kpi, _, p1, ci, di) in &c1 {
                 let old = c0.iter().find(|x| x.0 == *kpi);
-                moves.push((kpi.clone(), p1 - old.map(|o| o.2).unwrap_or(0.0), old.map(|o| (o.3, o.4)), Some((*ci, *di))));
+                moves.push((
+                    kpi.clone(),
+                    p1 - old.map(|o| o.2).unwrap_or(0.0),
+                    old.map(|o| (o.3, o.4)),
+                    Some((*ci, *di)),
+                ));
             }
             for (kpi, _, p0, ci, di) in &c0 {
                 if !c1.iter().any(|x| x.0 == *kpi) {
@@ -328,18 +437,36 @@ pub fn health_change(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>)
                 moves.sort_by(|x, y| y.1.total_cmp(&x.1));
             }
             let mut drivers = Vec::new();
-            for (kpi, pts, old, new) in moves.iter().filter(|m| m.1.abs() >= 0.05 && (m.1 < 0.0) == (delta < 0.0)).take(3) {
+            for (kpi, pts, old, new) in moves
+                .iter()
+                .filter(|m| m.1.abs() >= 0.05 && (m.1 < 0.0) == (delta < 0.0))
+                .take(3)
+            {
                 let mut values = Vec::new();
                 if let Some((ci, di)) = old {
                     let d = &h0.categories[*ci].drivers[*di];
-                    values.push(b.cite(s0.id, format!("$.health.categories[{ci}].drivers[{di}].value"), json!(d.value), num(d.value)));
+                    values.push(b.cite(
+                        s0.id,
+                        format!("$.health.categories[{ci}].drivers[{di}].value"),
+                        json!(d.value),
+                        num(d.value),
+                    ));
                 }
                 if let Some((ci, di)) = new {
                     let d = &h.categories[*ci].drivers[*di];
-                    values.push(b.cite(now.id, format!("$.health.categories[{ci}].drivers[{di}].value"), json!(d.value), num(d.value)));
+                    values.push(b.cite(
+                        now.id,
+                        format!("$.health.categories[{ci}].drivers[{di}].value"),
+                        json!(d.value),
+                        num(d.value),
+                    ));
                 }
                 b.source(format!("kpis.{kpi}"));
-                drivers.push(format!("{kpi} {} pts ({})", signed(*pts), values.join(" → ")));
+                drivers.push(format!(
+                    "{kpi} {} pts ({})",
+                    signed(*pts),
+                    values.join(" → ")
+                ));
             }
             if drivers.is_empty() {
                 b.say("No single KPI moved the score by a tenth of a point or more.".into());
@@ -353,35 +480,85 @@ pub fn health_change(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>)
                     cats.push((oi, ci, c.score - h0.categories[oi].score));
                 }
             }
-            cats.sort_by(|x, y| if delta < 0.0 { x.2.total_cmp(&y.2) } else { y.2.total_cmp(&x.2) });
+            cats.sort_by(|x, y| {
+                if delta < 0.0 {
+                    x.2.total_cmp(&y.2)
+                } else {
+                    y.2.total_cmp(&x.2)
+                }
+            });
             if let Some((oi, ci, d)) = cats.first().copied().filter(|c| c.2.abs() >= 0.05) {
                 let c = &h.categories[ci];
-                let a = b.cite(s0.id, format!("$.health.categories[{oi}].score"), json!(h0.categories[oi].score), num(h0.categories[oi].score));
-                let z = b.cite(now.id, format!("$.health.categories[{ci}].score"), json!(c.score), num(c.score));
-                b.say(format!("Category most changed: {} {a} → {z} ({}).", c.category, signed(d)));
+                let a = b.cite(
+                    s0.id,
+                    format!("$.health.categories[{oi}].score"),
+                    json!(h0.categories[oi].score),
+                    num(h0.categories[oi].score),
+                );
+                let z = b.cite(
+                    now.id,
+                    format!("$.health.categories[{ci}].score"),
+                    json!(c.score),
+                    num(c.score),
+                );
+                b.say(format!(
+                    "Category most changed: {} {a} → {z} ({}).",
+                    c.category,
+                    signed(d)
+                ));
             }
         }
         None => {
             let n = h.trend.len();
             if n >= 2 {
                 let p = &h.trend[n - 2];
-                let a = b.cite(now.id, format!("$.health.trend[{}].score", n - 2), json!(p.score), num(p.score));
-                let ap = b.cite(now.id, format!("$.health.trend[{}].period", n - 2), json!(p.period), month_label(&p.period));
+                let a = b.cite(
+                    now.id,
+                    format!("$.health.trend[{}].score", n - 2),
+                    json!(p.score),
+                    num(p.score),
+                );
+                let ap = b.cite(
+                    now.id,
+                    format!("$.health.trend[{}].period", n - 2),
+                    json!(p.period),
+                    month_label(&p.period),
+                );
                 let z = b.cite(now.id, "$.health.score", json!(h.score), num(h.score));
-                let zp = b.cite(now.id, "$.health.period", json!(h.period), month_label(&h.period));
-                b.say(format!("{name}'s health went from {a} ({ap}) to {z} ({zp}), {} points.", signed(h.score - p.score)));
+                let zp = b.cite(
+                    now.id,
+                    "$.health.period",
+                    json!(h.period),
+                    month_label(&h.period),
+                );
+                b.say(format!(
+                    "{name}'s health went from {a} ({ap}) to {z} ({zp}), {} points.",
+                    signed(h.score - p.score)
+                ));
             } else {
                 let hp = health_phrase(b, now, h);
-                b.say(format!("{name} is {hp}; there is no earlier score to compare."));
+                b.say(format!(
+                    "{name} is {hp}; there is no earlier score to compare."
+                ));
             }
             // Without an earlier snapshot the per-KPI move is unknown: name what costs the most points now.
-            let total: f64 = h.categories.iter().filter(|c| c.weight > 0.0).map(|c| c.weight).sum();
+            let total: f64 = h
+                .categories
+                .iter()
+                .filter(|c| c.weight > 0.0)
+                .map(|c| c.weight)
+                .sum();
             let mut lost: Vec<(String, f64, usize, usize)> = Vec::new();
             for (ci, c) in h.categories.iter().enumerate() {
                 let wsum: f64 = c.drivers.iter().map(|d| d.weight).sum();
                 if wsum > 0.0 && total > 0.0 {
                     for (di, d) in c.drivers.iter().enumerate() {
-                        lost.push((d.kpi.clone(), c.weight / total * d.weight / wsum * (100.0 - d.score), ci, di));
+                        lost.push((
+                            d.kpi.clone(),
+                            c.weight / total * d.weight / wsum * (100.0 - d.score),
+                            ci,
+                            di,
+                        ));
                     }
                 }
             }
@@ -392,7 +569,12 @@ pub fn health_change(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>)
                 .take(3)
                 .map(|(k, pts, ci, di)| {
                     let d = &h.categories[*ci].drivers[*di];
-                    let v = b.cite(now.id, format!("$.health.categories[{ci}].drivers[{di}].score"), json!(d.score), num(d.score));
+                    let v = b.cite(
+                        now.id,
+                        format!("$.health.categories[{ci}].drivers[{di}].score"),
+                        json!(d.score),
+                        num(d.score),
+                    );
                     format!("{k} costs {} pts (scores {v} of 100)", num(*pts))
                 })
                 .collect();
@@ -406,7 +588,12 @@ pub fn health_change(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>)
     }
 }
 
-pub fn changes_since(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>, changes_after: Option<u32>) {
+pub fn changes_since(
+    b: &mut Builder,
+    now: &Snapshot,
+    before: Option<&Snapshot>,
+    changes_after: Option<u32>,
+) {
     let name = b.name(now);
     b.source("changes");
     if let Some(n) = changes_after {
@@ -432,8 +619,18 @@ pub fn changes_since(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>,
                 if let Some(j) = kpi_index(&s0.content.kpis, &k.name) {
                     let old = &s0.content.kpis[j];
                     if (old.value - k.value).abs() > 1e-9 {
-                        let a = b.cite(s0.id, format!("$.kpis[{j}].value"), json!(old.value), with_unit(old.value, old.unit.as_deref()));
-                        let z = b.cite(now.id, format!("$.kpis[{i}].value"), json!(k.value), with_unit(k.value, k.unit.as_deref()));
+                        let a = b.cite(
+                            s0.id,
+                            format!("$.kpis[{j}].value"),
+                            json!(old.value),
+                            with_unit(old.value, old.unit.as_deref()),
+                        );
+                        let z = b.cite(
+                            now.id,
+                            format!("$.kpis[{i}].value"),
+                            json!(k.value),
+                            with_unit(k.value, k.unit.as_deref()),
+                        );
                         lines.push(format!("{} {a} → {z}", k.name));
                     }
                 }
@@ -460,7 +657,13 @@ pub fn changes_since(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>,
             let shown = lines.len().min(8);
             let more = lines.len() - shown;
             if lines.is_empty() {
-                b.say(format!("Nothing changed for {name} between snapshot #{} ({}) and #{} ({}).", s0.id, day_label(&s0.created_at), now.id, day_label(&now.created_at)));
+                b.say(format!(
+                    "Nothing changed for {name} between snapshot #{} ({}) and #{} ({}).",
+                    s0.id,
+                    day_label(&s0.created_at),
+                    now.id,
+                    day_label(&now.created_at)
+                ));
             } else {
                 b.say(format!(
                     "Between snapshot #{} ({}) and #{} ({}), {name} changed: {}{}.",
@@ -469,7 +672,11 @@ pub fn changes_since(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>,
                     now.id,
                     day_label(&now.created_at),
                     lines[..shown].join("; "),
-                    if more > 0 { format!("; and {more} more") } else { String::new() }
+                    if more > 0 {
+                        format!("; and {more} more")
+                    } else {
+                        String::new()
+                    }
                 ));
             }
         }
@@ -486,9 +693,15 @@ pub fn changes_since(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>,
                     .iter()
                     .enumerate()
                     .take(6)
-                    .map(|(i, l)| b.cite(now.id, format!("$.changes.lines[{i}]"), json!(l), l.clone()))
+                    .map(|(i, l)| {
+                        b.cite(now.id, format!("$.changes.lines[{i}]"), json!(l), l.clone())
+                    })
                     .collect();
-                b.say(format!("Since the snapshot before #{}: {}.", now.id, items.join("; ")));
+                b.say(format!(
+                    "Since the snapshot before #{}: {}.",
+                    now.id,
+                    items.join("; ")
+                ));
             }
         }
     }
@@ -497,13 +710,25 @@ pub fn changes_since(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>,
 pub fn category_drag(b: &mut Builder, s: &Snapshot, categories: &[String]) {
     let name = b.name(s);
     let Some(h) = &s.content.health else {
-        b.say(format!("{name} has no health score yet, so no category drags it."));
+        b.say(format!(
+            "{name} has no health score yet, so no category drags it."
+        ));
         return;
     };
     b.source("health");
-    let total: f64 = h.categories.iter().filter(|c| c.weight > 0.0).map(|c| c.weight).sum();
+    let total: f64 = h
+        .categories
+        .iter()
+        .filter(|c| c.weight > 0.0)
+        .map(|c| c.weight)
+        .sum();
     let mut order: Vec<usize> = (0..h.categories.len())
-        .filter(|&i| categories.is_empty() || categories.iter().any(|c| c.eq_ignore_ascii_case(&h.categories[i].category)))
+        .filter(|&i| {
+            categories.is_empty()
+                || categories
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(&h.categories[i].category))
+        })
         .collect();
     order.sort_by(|&x, &y| {
         let dx = (100.0 - h.categories[x].score) * h.categories[x].weight;
@@ -511,15 +736,38 @@ pub fn category_drag(b: &mut Builder, s: &Snapshot, categories: &[String]) {
         dy.total_cmp(&dx)
     });
     let mut items = Vec::new();
-    for &ci in order.iter().take(if categories.is_empty() { 2 } else { categories.len() }) {
+    for &ci in order.iter().take(if categories.is_empty() {
+        2
+    } else {
+        categories.len()
+    }) {
         let c = &h.categories[ci];
-        let sc = b.cite(s.id, format!("$.health.categories[{ci}].score"), json!(c.score), num(c.score));
-        let drag = if total > 0.0 { (100.0 - c.score) * c.weight / total } else { 0.0 };
+        let sc = b.cite(
+            s.id,
+            format!("$.health.categories[{ci}].score"),
+            json!(c.score),
+            num(c.score),
+        );
+        let drag = if total > 0.0 {
+            (100.0 - c.score) * c.weight / total
+        } else {
+            0.0
+        };
         let weakest = c.drivers.first().map(|d| {
-            let v = b.cite(s.id, format!("$.health.categories[{ci}].drivers[0].value"), json!(d.value), num(d.value));
+            let v = b.cite(
+                s.id,
+                format!("$.health.categories[{ci}].drivers[0].value"),
+                json!(d.value),
+                num(d.value),
+            );
             format!(", weakest KPI {} at {v}", d.kpi)
         });
-        items.push(format!("{} scores {sc} and costs {} pts{}", c.category, num(drag), weakest.unwrap_or_default()));
+        items.push(format!(
+            "{} scores {sc} and costs {} pts{}",
+            c.category,
+            num(drag),
+            weakest.unwrap_or_default()
+        ));
     }
     if items.is_empty() {
         b.say(format!("{name} has no scored category by that name."));
@@ -535,15 +783,30 @@ pub fn playbooks(b: &mut Builder, s: &Snapshot, today: NaiveDate) {
     let mut stalled = Vec::new();
     let mut done = Vec::new();
     for (i, e) in s.content.playbooks.iter().enumerate() {
-        let pname = b.cite(s.id, format!("$.playbooks[{i}].playbook_name"), json!(e.playbook_name), e.playbook_name.clone());
+        let pname = b.cite(
+            s.id,
+            format!("$.playbooks[{i}].playbook_name"),
+            json!(e.playbook_name),
+            e.playbook_name.clone(),
+        );
         let steps_done = e.steps.iter().filter(|st| st.done).count();
         match e.status {
             ExecutionStatus::InProgress => {
-                let updated = NaiveDate::parse_from_str(e.updated_at.get(..10).unwrap_or(""), "%Y-%m-%d").ok();
+                let updated =
+                    NaiveDate::parse_from_str(e.updated_at.get(..10).unwrap_or(""), "%Y-%m-%d")
+                        .ok();
                 let idle = updated.map(|u| (today - u).num_days()).unwrap_or(0);
                 if idle >= 14 {
-                    let u = b.cite(s.id, format!("$.playbooks[{i}].updated_at"), json!(e.updated_at), day_label(&e.updated_at));
-                    stalled.push(format!("{pname} ({steps_done}/{} steps, untouched since {u})", e.steps.len()));
+                    let u = b.cite(
+                        s.id,
+                        format!("$.playbooks[{i}].updated_at"),
+                        json!(e.updated_at),
+                        day_label(&e.updated_at),
+                    );
+                    stalled.push(format!(
+                        "{pname} ({steps_done}/{} steps, untouched since {u})",
+                        e.steps.len()
+                    ));
                 } else {
                     open.push(format!("{pname} ({steps_done}/{} steps)", e.steps.len()));
                 }
@@ -576,14 +839,22 @@ pub fn profile(b: &mut Builder, s: &Snapshot, question_words: &[String], today: 
     let name = b.name(s);
     b.source("profile");
     let p = &s.content.profile;
-    let wants = |ws: &[&str]| ws.iter().any(|w| question_words.iter().any(|q| q.starts_with(w)));
-    let all = !wants(&["renew", "contract", "arr", "revenue", "worth", "owner", "owns", "csm", "segment", "industry", "region"]);
+    let wants = |ws: &[&str]| {
+        ws.iter()
+            .any(|w| question_words.iter().any(|q| q.starts_with(w)))
+    };
+    let all = !wants(&[
+        "renew", "contract", "arr", "revenue", "worth", "owner", "owns", "csm", "segment",
+        "industry", "region",
+    ]);
     let mut facts = Vec::new();
     if all || wants(&["renew", "contract"]) {
         match &p.renewal_date {
             Some(r) => {
                 let d = b.cite(s.id, "$.profile.renewal_date", json!(r), day_label(r));
-                let days = NaiveDate::parse_from_str(r, "%Y-%m-%d").ok().map(|d| (d - today).num_days());
+                let days = NaiveDate::parse_from_str(r, "%Y-%m-%d")
+                    .ok()
+                    .map(|d| (d - today).num_days());
                 facts.push(match days {
                     Some(n) if n >= 0 => format!("renews on {d} (in {n} days)"),
                     Some(n) => format!("renewal date {d} passed {} days ago", -n),
@@ -609,7 +880,11 @@ pub fn profile(b: &mut Builder, s: &Snapshot, question_words: &[String], today: 
             facts.push("no owner on file".into());
         }
     }
-    for (key, label, v) in [("segment", "segment", &p.segment), ("industry", "industry", &p.industry), ("region", "region", &p.region)] {
+    for (key, label, v) in [
+        ("segment", "segment", &p.segment),
+        ("industry", "industry", &p.industry),
+        ("region", "region", &p.region),
+    ] {
         if all || wants(&[key]) {
             if let Some(v) = v {
                 let t = b.cite(s.id, format!("$.profile.{key}"), json!(v), v.clone());
@@ -628,21 +903,54 @@ pub fn provenance(b: &mut Builder, s: &Snapshot, kpis: &[String]) {
         b.say(format!("The snapshot of {name} records no import."));
         return;
     }
-    let wanted_kind = if kpis.is_empty() { None } else { Some(crate::model::ImportKind::Kpi) };
+    let wanted_kind = if kpis.is_empty() {
+        None
+    } else {
+        Some(crate::model::ImportKind::Kpi)
+    };
     let mut items = Vec::new();
-    for (i, imp) in imports.iter().enumerate().filter(|(_, i)| wanted_kind.is_none_or(|k| i.kind == k)).take(3) {
-        let f = b.cite(s.id, format!("$.recent_imports[{i}].file"), json!(imp.file), imp.file.clone());
-        let at = b.cite(s.id, format!("$.recent_imports[{i}].created_at"), json!(imp.created_at), day_label(&imp.created_at));
-        items.push(format!("import #{} of {f} on {at} ({} rows)", imp.id, imp.rows_imported));
+    for (i, imp) in imports
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| wanted_kind.is_none_or(|k| i.kind == k))
+        .take(3)
+    {
+        let f = b.cite(
+            s.id,
+            format!("$.recent_imports[{i}].file"),
+            json!(imp.file),
+            imp.file.clone(),
+        );
+        let at = b.cite(
+            s.id,
+            format!("$.recent_imports[{i}].created_at"),
+            json!(imp.created_at),
+            day_label(&imp.created_at),
+        );
+        items.push(format!(
+            "import #{} of {f} on {at} ({} rows)",
+            imp.id, imp.rows_imported
+        ));
     }
     for k in kpis {
         if let Some(i) = kpi_index(&s.content.kpis, k) {
             let kp = &s.content.kpis[i];
-            let p = b.cite(s.id, format!("$.kpis[{i}].period"), json!(kp.period), month_label(&kp.period));
-            b.say(format!("{name}'s {k} is the value for {p}, from the latest KPI import below."));
+            let p = b.cite(
+                s.id,
+                format!("$.kpis[{i}].period"),
+                json!(kp.period),
+                month_label(&kp.period),
+            );
+            b.say(format!(
+                "{name}'s {k} is the value for {p}, from the latest KPI import below."
+            ));
         }
     }
-    b.say(format!("Snapshot #{} of {name} was built from: {}.", s.id, items.join("; ")));
+    b.say(format!(
+        "Snapshot #{} of {name} was built from: {}.",
+        s.id,
+        items.join("; ")
+    ));
 }
 
 pub fn compare(b: &mut Builder, snaps: &[Snapshot], kpis: &[String]) {
@@ -655,12 +963,19 @@ pub fn compare(b: &mut Builder, snaps: &[Snapshot], kpis: &[String]) {
         let shown: Vec<usize> = if kpis.is_empty() {
             Vec::new()
         } else {
-            kpis.iter().filter_map(|k| kpi_index(&s.content.kpis, k)).collect()
+            kpis.iter()
+                .filter_map(|k| kpi_index(&s.content.kpis, k))
+                .collect()
         };
         if !shown.is_empty() {
             facts.push(kpi_list(b, s, &shown, 4));
         } else {
-            let off = s.content.kpis.iter().filter(|k| k.status == "off_target").count();
+            let off = s
+                .content
+                .kpis
+                .iter()
+                .filter(|k| k.status == "off_target")
+                .count();
             b.source("kpis");
             facts.push(format!("{off} KPIs off target"));
         }
@@ -701,24 +1016,39 @@ pub fn at_risk(b: &mut Builder, band: Band, rows: &FactsBySnapshot, limit: usize
     b.source("health");
     let mut list: Vec<(&i64, &Vec<Fact>, f64)> = rows
         .iter()
-        .map(|(id, f)| (id, f, get(f, "health.score").and_then(|x| x.num).unwrap_or(0.0)))
+        .map(|(id, f)| {
+            (
+                id,
+                f,
+                get(f, "health.score").and_then(|x| x.num).unwrap_or(0.0),
+            )
+        })
         .collect();
     list.sort_by(|x, y| x.2.total_cmp(&y.2).then(x.0.cmp(y.0)));
     if list.is_empty() {
-        b.say(format!("No account is {} in its latest snapshot.", band.label()));
+        b.say(format!(
+            "No account is {} in its latest snapshot.",
+            band.label()
+        ));
         return;
     }
     let mut items = Vec::new();
     for (_, facts, _) in list.iter().take(limit) {
         let name = name_of(b, facts);
-        let score = get(facts, "health.score").map(|f| b.fact(f, num(f.num.unwrap_or(0.0)))).unwrap_or_default();
+        let score = get(facts, "health.score")
+            .map(|f| b.fact(f, num(f.num.unwrap_or(0.0))))
+            .unwrap_or_default();
         let weakest = facts
             .iter()
             .filter(|f| f.fact.starts_with("category.") && f.num.is_some())
             .min_by(|x, y| x.num.unwrap_or(0.0).total_cmp(&y.num.unwrap_or(0.0)));
         let reason = weakest
             .map(|f| {
-                let cat = f.fact.trim_start_matches("category.").trim_end_matches(".score").to_string();
+                let cat = f
+                    .fact
+                    .trim_start_matches("category.")
+                    .trim_end_matches(".score")
+                    .to_string();
                 format!(", weakest {cat} {}", b.fact(f, num(f.num.unwrap_or(0.0))))
             })
             .unwrap_or_default();
@@ -732,26 +1062,50 @@ pub fn at_risk(b: &mut Builder, band: Band, rows: &FactsBySnapshot, limit: usize
         if list.len() == 1 { "is" } else { "are" },
         band.label(),
         items.join("; "),
-        if more > 0 { format!("; and {more} more") } else { String::new() }
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        }
     ));
 }
 
 /// Biggest moves of the health score between two periods of each account's trend.
-pub fn movers(b: &mut Builder, rows: &FactsBySnapshot, from_month: Option<String>, want: Option<bool>, limit: usize) {
+pub fn movers(
+    b: &mut Builder,
+    rows: &FactsBySnapshot,
+    from_month: Option<String>,
+    want: Option<bool>,
+    limit: usize,
+) {
     b.source("health");
     // (delta, snapshot, old fact, new fact)
     let mut moves: Vec<(f64, i64, &Fact, &Fact)> = Vec::new();
     for (sid, facts) in rows {
-        let mut trend: Vec<&Fact> = facts.iter().filter(|f| f.fact.starts_with("trend.") && f.num.is_some()).collect();
+        let mut trend: Vec<&Fact> = facts
+            .iter()
+            .filter(|f| f.fact.starts_with("trend.") && f.num.is_some())
+            .collect();
         trend.sort_by(|x, y| x.fact.cmp(&y.fact));
-        let Some(last) = trend.last().copied() else { continue };
+        let Some(last) = trend.last().copied() else {
+            continue;
+        };
         let old = match &from_month {
-            Some(m) => trend.iter().rev().find(|f| f.fact.trim_start_matches("trend.") <= m.as_str()).copied(),
+            Some(m) => trend
+                .iter()
+                .rev()
+                .find(|f| f.fact.trim_start_matches("trend.") <= m.as_str())
+                .copied(),
             None if trend.len() >= 2 => Some(trend[trend.len() - 2]),
             None => None,
         };
         if let Some(old) = old.filter(|o| o.fact != last.fact) {
-            moves.push((last.num.unwrap_or(0.0) - old.num.unwrap_or(0.0), *sid, old, last));
+            moves.push((
+                last.num.unwrap_or(0.0) - old.num.unwrap_or(0.0),
+                *sid,
+                old,
+                last,
+            ));
         }
     }
     if moves.is_empty() {
@@ -790,19 +1144,40 @@ pub fn movers(b: &mut Builder, rows: &FactsBySnapshot, from_month: Option<String
     }
 }
 
-pub fn renewals(b: &mut Builder, rows: &[(NaiveDate, Vec<Fact>)], days: u32, band: Option<Band>, limit: usize) {
+pub fn renewals(
+    b: &mut Builder,
+    rows: &[(NaiveDate, Vec<Fact>)],
+    days: u32,
+    band: Option<Band>,
+    limit: usize,
+) {
     b.source("profile");
     let band_txt = band.map(|x| format!(" {}", x.label())).unwrap_or_default();
     if rows.is_empty() {
-        b.say(format!("No{band_txt} account renews in the next {days} days."));
+        b.say(format!(
+            "No{band_txt} account renews in the next {days} days."
+        ));
         return;
     }
     let mut items = Vec::new();
     for (_, facts) in rows.iter().take(limit) {
         let name = name_of(b, facts);
-        let date = get(facts, "profile.renewal_date").map(|f| b.fact(f, day_label(f.text.as_deref().unwrap_or("")))).unwrap_or_default();
-        let health = get(facts, "health.band").map(|f| b.fact(f, Band::parse(f.text.as_deref().unwrap_or("")).map(|x| x.label()).unwrap_or("no band"))).unwrap_or_else(|| "no health score".into());
-        let arr = get(facts, "profile.arr").map(|f| format!(", ARR {}", b.fact(f, money(f.num.unwrap_or(0.0))))).unwrap_or_default();
+        let date = get(facts, "profile.renewal_date")
+            .map(|f| b.fact(f, day_label(f.text.as_deref().unwrap_or(""))))
+            .unwrap_or_default();
+        let health = get(facts, "health.band")
+            .map(|f| {
+                b.fact(
+                    f,
+                    Band::parse(f.text.as_deref().unwrap_or(""))
+                        .map(|x| x.label())
+                        .unwrap_or("no band"),
+                )
+            })
+            .unwrap_or_else(|| "no health score".into());
+        let arr = get(facts, "profile.arr")
+            .map(|f| format!(", ARR {}", b.fact(f, money(f.num.unwrap_or(0.0)))))
+            .unwrap_or_default();
         items.push(format!("{name} on {date} ({health}{arr})"));
     }
     let more = rows.len().saturating_sub(limit);
@@ -812,11 +1187,22 @@ pub fn renewals(b: &mut Builder, rows: &[(NaiveDate, Vec<Fact>)], days: u32, ban
         if rows.len() == 1 { "" } else { "s" },
         if rows.len() == 1 { "s" } else { "" },
         items.join("; "),
-        if more > 0 { format!("; and {more} more") } else { String::new() }
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        }
     ));
 }
 
-pub fn kpi_filter(b: &mut Builder, kpi: &str, rows: &[Vec<Fact>], cmp: Compare, value: Option<f64>, limit: usize) {
+pub fn kpi_filter(
+    b: &mut Builder,
+    kpi: &str,
+    rows: &[Vec<Fact>],
+    cmp: Compare,
+    value: Option<f64>,
+    limit: usize,
+) {
     b.source(format!("kpis.{kpi}"));
     let what = match (cmp, value) {
         (Compare::Below, None) => "below target".to_string(),
@@ -825,14 +1211,20 @@ pub fn kpi_filter(b: &mut Builder, kpi: &str, rows: &[Vec<Fact>], cmp: Compare, 
         (Compare::Above, Some(v)) => format!("above {}", num(v)),
     };
     if rows.is_empty() {
-        b.say(format!("No account has {kpi} {what} in its latest snapshot."));
+        b.say(format!(
+            "No account has {kpi} {what} in its latest snapshot."
+        ));
         return;
     }
     let key = format!("kpi.{kpi}.value");
     let mut items = Vec::new();
     for facts in rows.iter().take(limit) {
         let name = name_of(b, facts);
-        let v = facts.iter().find(|f| f.fact.eq_ignore_ascii_case(&key)).map(|f| b.fact(f, num(f.num.unwrap_or(0.0)))).unwrap_or_default();
+        let v = facts
+            .iter()
+            .find(|f| f.fact.eq_ignore_ascii_case(&key))
+            .map(|f| b.fact(f, num(f.num.unwrap_or(0.0))))
+            .unwrap_or_default();
         items.push(format!("{name} ({v})"));
     }
     let more = rows.len().saturating_sub(limit);
@@ -842,7 +1234,11 @@ pub fn kpi_filter(b: &mut Builder, kpi: &str, rows: &[Vec<Fact>], cmp: Compare, 
         if rows.len() == 1 { "" } else { "s" },
         if rows.len() == 1 { "has" } else { "have" },
         items.join(", "),
-        if more > 0 { format!("; and {more} more") } else { String::new() }
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        }
     ));
 }
 
@@ -861,14 +1257,20 @@ pub fn choose(b: &mut Builder, choices: &[(i64, String)]) {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => names.join(""),
     };
-    b.say(format!("Which account do you mean: {list}? Ask again with the full name."));
+    b.say(format!(
+        "Which account do you mean: {list}? Ask again with the full name."
+    ));
 }
 
 /// Whether the plan asks for rises (`Some(true)`), drops (`Some(false)`) or both.
 pub fn movers_direction(words: &[String]) -> Option<bool> {
     let has = |ws: &[&str]| ws.iter().any(|w| words.iter().any(|q| q == w));
-    let up = has(&["rise", "rises", "rose", "improved", "improve", "gains", "gained", "up", "better"]);
-    let down = has(&["drop", "drops", "dropped", "fell", "fall", "declined", "decline", "down", "worse", "worst"]);
+    let up = has(&[
+        "rise", "rises", "rose", "improved", "improve", "gains", "gained", "up", "better",
+    ]);
+    let down = has(&[
+        "drop", "drops", "dropped", "fell", "fall", "declined", "decline", "down", "worse", "worst",
+    ]);
     match (up, down) {
         (true, false) => Some(true),
         (false, true) => Some(false),

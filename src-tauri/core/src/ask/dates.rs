@@ -14,14 +14,28 @@ pub enum PeriodSpec {
 }
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 fn month_of(word: &str) -> Option<u32> {
     MONTHS
         .iter()
-        .position(|m| *m == word || (word.len() == 3 && m.starts_with(word)) || (word == "sept" && *m == "september"))
+        .position(|m| {
+            *m == word
+                || (word.len() == 3 && m.starts_with(word))
+                || (word == "sept" && *m == "september")
+        })
         .map(|i| i as u32 + 1)
 }
 
@@ -36,7 +50,10 @@ fn last_of_month(y: i32, m: u32) -> Option<NaiveDate> {
 }
 
 fn month_range(y: i32, m: u32) -> Option<PeriodSpec> {
-    Some(PeriodSpec::Range(first_of_month(y, m)?, last_of_month(y, m)?))
+    Some(PeriodSpec::Range(
+        first_of_month(y, m)?,
+        last_of_month(y, m)?,
+    ))
 }
 
 fn number(word: &str) -> Option<u32> {
@@ -67,13 +84,21 @@ pub fn find(words: &[String], today: NaiveDate) -> Option<PeriodSpec> {
     let (ty, tm) = (today.year(), today.month());
     for i in 0..words.len() {
         // "since the last snapshot", "since my last snapshot"
-        if w(i) == "since" && words[i + 1..].iter().take(3).any(|x| x.starts_with("snapshot")) {
+        if w(i) == "since"
+            && words[i + 1..]
+                .iter()
+                .take(3)
+                .any(|x| x.starts_with("snapshot"))
+        {
             return Some(PeriodSpec::SinceLastSnapshot);
         }
         // 2026-05 / 2026-05-14
         let word = w(i);
         if let Some((y, rest)) = word.split_once('-') {
-            if let (Ok(y), Some(m)) = (y.parse::<i32>(), rest.get(..2).and_then(|m| m.parse::<u32>().ok())) {
+            if let (Ok(y), Some(m)) = (
+                y.parse::<i32>(),
+                rest.get(..2).and_then(|m| m.parse::<u32>().ok()),
+            ) {
                 if rest.len() == 2 {
                     if let Some(p) = month_range(y, m) {
                         return Some(since_or_range(w(i.wrapping_sub(1)), p, today));
@@ -128,15 +153,24 @@ pub fn find(words: &[String], today: NaiveDate) -> Option<PeriodSpec> {
         if word == "this" {
             match w(i + 1) {
                 "month" => return Some(PeriodSpec::Range(first_of_month(ty, tm)?, today)),
-                "year" => return Some(PeriodSpec::Range(NaiveDate::from_ymd_opt(ty, 1, 1)?, today)),
+                "year" => {
+                    return Some(PeriodSpec::Range(NaiveDate::from_ymd_opt(ty, 1, 1)?, today))
+                }
                 "quarter" => {
-                    return Some(PeriodSpec::Range(first_of_month(ty, (tm - 1) / 3 * 3 + 1)?, today))
+                    return Some(PeriodSpec::Range(
+                        first_of_month(ty, (tm - 1) / 3 * 3 + 1)?,
+                        today,
+                    ))
                 }
                 _ => {}
             }
         }
         // Q3, Q3 2026
-        if let Some(q) = word.strip_prefix('q').and_then(|q| q.parse::<u32>().ok()).filter(|q| (1..=4).contains(q)) {
+        if let Some(q) = word
+            .strip_prefix('q')
+            .and_then(|q| q.parse::<u32>().ok())
+            .filter(|q| (1..=4).contains(q))
+        {
             let y = year_of(words.get(i + 1)).unwrap_or(if q * 3 - 2 > tm { ty - 1 } else { ty });
             let p = PeriodSpec::Range(first_of_month(y, q * 3 - 2)?, last_of_month(y, q * 3)?);
             return Some(since_or_range(w(i.wrapping_sub(1)), p, today));
@@ -146,7 +180,10 @@ pub fn find(words: &[String], today: NaiveDate) -> Option<PeriodSpec> {
             // "may" is a month only where a date is expected.
             let prev = w(i.wrapping_sub(1));
             let year = year_of(words.get(i + 1));
-            if word == "may" && year.is_none() && !matches!(prev, "in" | "since" | "of" | "during" | "from") {
+            if word == "may"
+                && year.is_none()
+                && !matches!(prev, "in" | "since" | "of" | "during" | "from")
+            {
                 continue;
             }
             let y = year.unwrap_or(if m > tm { ty - 1 } else { ty });
@@ -173,7 +210,10 @@ pub fn to_period(from: NaiveDate, to: NaiveDate) -> AskPeriod {
 /// "Nov 2026" for a `YYYY-MM` or `YYYY-MM-DD` period, else the text as given.
 pub fn month_label(period: &str) -> String {
     let mut parts = period.split('-');
-    let (Some(y), Some(m)) = (parts.next(), parts.next().and_then(|m| m.parse::<usize>().ok())) else {
+    let (Some(y), Some(m)) = (
+        parts.next(),
+        parts.next().and_then(|m| m.parse::<usize>().ok()),
+    ) else {
         return period.to_string();
     };
     match MONTHS.get(m.wrapping_sub(1)) {
@@ -216,9 +256,15 @@ mod tests {
     #[test]
     fn relative_periods() {
         let r = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
-        assert_eq!(range("what changed last month"), r("2026-10-01", "2026-10-31"));
+        assert_eq!(
+            range("what changed last month"),
+            r("2026-10-01", "2026-10-31")
+        );
         assert_eq!(range("since March"), r("2026-03-01", "2026-11-20"));
-        assert_eq!(range("over the last 6 months"), r("2026-05-20", "2026-11-20"));
+        assert_eq!(
+            range("over the last 6 months"),
+            r("2026-05-20", "2026-11-20")
+        );
         assert_eq!(range("in Q3"), r("2026-07-01", "2026-09-30"));
         assert_eq!(range("in 2026-05"), r("2026-05-01", "2026-05-31"));
         assert_eq!(range("since December"), r("2025-12-01", "2026-11-20"));

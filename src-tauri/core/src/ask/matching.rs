@@ -7,7 +7,9 @@ pub const MIN_SIMILARITY: f64 = 0.84;
 /// A question split into lower-case words, apostrophes and punctuation dropped ("TechCorp's" → "techcorp").
 pub fn words(question: &str) -> Vec<String> {
     question
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '?' | '!' | ';' | ':' | '"' | '(' | ')'))
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | '?' | '!' | ';' | ':' | '"' | '(' | ')')
+        })
         .map(|w| {
             let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '%');
             let w = w
@@ -25,10 +27,34 @@ fn name_words(name: &str) -> Vec<String> {
 }
 
 /// Words too common to identify an account on their own ("Acme Corp" is not found by "corp").
-const WEAK_WORDS: [&str; 24] = [
-    "the", "corp", "inc", "ltd", "llc", "group", "company", "co", "solutions", "systems", "industries",
-    "labs", "health", "media", "software", "retail", "capital", "finance", "energy", "cloud", "foods",
-    "trading", "brands", "development",
+const WEAK_WORDS: [&str; 27] = [
+    "the",
+    "customer",
+    "business",
+    "product",
+    "corp",
+    "inc",
+    "ltd",
+    "llc",
+    "group",
+    "company",
+    "co",
+    "solutions",
+    "systems",
+    "industries",
+    "labs",
+    "health",
+    "media",
+    "software",
+    "retail",
+    "capital",
+    "finance",
+    "energy",
+    "cloud",
+    "foods",
+    "trading",
+    "brands",
+    "development",
 ];
 
 /// How well `name` appears in the question: the best similarity of a window of question words to the whole
@@ -54,7 +80,11 @@ pub fn score(qwords: &[String], name: &str) -> Option<(f64, usize, usize)> {
             consider(similarity(&window, &full), start, len);
             // "techcorp" for "tech corp", "pied piper's" handled by words().
             if len > 1 {
-                consider(similarity(&qwords[start..start + len].concat(), &nw.concat()), start, len);
+                consider(
+                    similarity(&qwords[start..start + len].concat(), &nw.concat()),
+                    start,
+                    len,
+                );
             }
         }
     }
@@ -117,7 +147,9 @@ pub fn find<T: Clone>(qwords: &[String], names: &[(T, String)]) -> Vec<Found<T>>
     });
     let mut kept: Vec<Found<T>> = Vec::new();
     for f in found {
-        let overlaps = kept.iter().find(|k| f.start < k.start + k.len && k.start < f.start + f.len);
+        let overlaps = kept
+            .iter()
+            .find(|k| f.start < k.start + k.len && k.start < f.start + f.len);
         match overlaps {
             None => kept.push(f),
             Some(k) if (k.similarity - f.similarity).abs() < 1e-9 && k.len == f.len => kept.push(f),
@@ -125,7 +157,11 @@ pub fn find<T: Clone>(qwords: &[String], names: &[(T, String)]) -> Vec<Found<T>>
         }
     }
     // Left to right, as the question names them.
-    kept.sort_by(|a, b| a.start.cmp(&b.start).then(b.similarity.total_cmp(&a.similarity)));
+    kept.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(b.similarity.total_cmp(&a.similarity))
+    });
     kept
 }
 

@@ -61,20 +61,40 @@ impl Tideline {
         }
         let today = self.now().date_naive();
         // "since the last snapshot" is only known once the account's snapshot is; plan first without it.
-        let p = self.plan_question(account_id, question).await?;
+        let mut out = Answered::default();
+        // The panel's account is snapshotted first when it has none, so its KPIs are known names to the planner.
+        if let Some(id) = account_id {
+            let (s, created) = self.snapshot_for_question(id).await?;
+            if created {
+                out.snapshots_created.push(s.id);
+            }
+        }
+        let mut p = self.plan_question(account_id, question).await?;
+        if let Some(&main) = p.accounts.first().filter(|m| Some(**m) != account_id) {
+            if !p.intent.is_portfolio() || p.intent == AskIntent::Compare {
+                let (s, created) = self.snapshot_for_question(main).await?;
+                if created {
+                    out.snapshots_created.push(s.id);
+                    p = self.plan_question(account_id, question).await?;
+                }
+            }
+        }
         let words = matching::words(question);
         let mut b = Builder::default();
-        let mut out = Answered::default();
         if !p.choices.is_empty() && p.accounts.is_empty() {
             compose::choose(&mut b, &p.choices);
-        } else if p.intent == AskIntent::Unknown || (p.accounts.is_empty() && !p.intent.is_portfolio()) {
+        } else if p.intent == AskIntent::Unknown
+            || (p.accounts.is_empty() && !p.intent.is_portfolio())
+        {
             compose::unknown(&mut b);
         } else if p.intent == AskIntent::Compare {
             self.answer_compare(&p, &mut b, &mut out).await?;
         } else if p.intent.is_portfolio() {
-            self.answer_portfolio(&p, &words, today, &mut b, &mut out).await?;
+            self.answer_portfolio(&p, &words, today, &mut b, &mut out)
+                .await?;
         } else {
-            self.answer_account(&p, &words, today, &mut b, &mut out).await?;
+            self.answer_account(&p, &words, today, &mut b, &mut out)
+                .await?;
         }
         let period = match &p.period {
             Some(PeriodSpec::Range(a, z)) => Some(dates::to_period(*a, *z)),
@@ -122,10 +142,10 @@ impl Tideline {
         let (snap, created) = self.snapshot_for_question(main).await?;
         out.snapshot_id = Some(snap.id);
         out.snapshot_label = dates::day_label(&snap.created_at);
-        out.snapshot_created = created;
         if created {
             out.snapshots_created.push(snap.id);
         }
+        out.snapshot_created = out.snapshots_created.contains(&snap.id);
         let mut conn = self.pool().acquire().await?;
         out.changes_since =
             store::events::unsnapshotted_since(&mut conn, main, &snap.created_at).await?;
@@ -155,7 +175,9 @@ impl Tideline {
                 let items = snapshots::list(&mut conn, main, 36).await?;
                 let mut snaps: Vec<Snapshot> = Vec::new();
                 for it in items.iter().rev() {
-                    if from.as_deref().is_none_or(|f| it.created_at.as_str() >= f) && it.id != snap.id {
+                    if from.as_deref().is_none_or(|f| it.created_at.as_str() >= f)
+                        && it.id != snap.id
+                    {
                         snaps.push(snapshots::load(&mut conn, it.id).await?);
                     }
                 }
@@ -165,7 +187,8 @@ impl Tideline {
             AskIntent::OffTarget => compose::off_target(b, &snap),
             AskIntent::HealthChange => compose::health_change(b, &snap, baseline.as_ref()),
             AskIntent::ChangesSince => {
-                let after = matches!(p.period, Some(PeriodSpec::SinceLastSnapshot)).then_some(out.changes_since);
+                let after = matches!(p.period, Some(PeriodSpec::SinceLastSnapshot))
+                    .then_some(out.changes_since);
                 compose::changes_since(b, &snap, baseline.as_ref(), after);
             }
             AskIntent::CategoryDrag => compose::category_drag(b, &snap, &p.categories),
@@ -193,7 +216,7 @@ impl Tideline {
         let mut snaps = Vec::new();
         for id in p.accounts.iter().take(2) {
             let (s, created) = self.snapshot_for_question(*id).await?;
-            if created {
+            if created && !out.snapshots_created.contains(&s.id) {
                 out.snapshots_created.push(s.id);
             }
             snaps.push(s);
@@ -217,7 +240,10 @@ impl Tideline {
             .collect();
         let names = store::accounts::identities(&mut tx, &missing).await?;
         for (a, _) in &names {
-            tracing::info!("📸 No snapshot found for {}, creating one automatically...", a.name);
+            tracing::info!(
+                "📸 No snapshot found for {}, creating one automatically...",
+                a.name
+            );
         }
         let made = take::create_many(&mut tx, &requests, &now).await?;
         tx.commit().await?;
@@ -235,7 +261,8 @@ impl Tideline {
         b: &mut Builder,
         out: &mut Answered,
     ) -> Result<()> {
-        out.snapshots_created = self.snapshot_missing_accounts().await?;
+        out.snapshots_created
+            .extend(self.snapshot_missing_accounts().await?);
         let mut conn = self.pool().acquire().await?;
         let limit = p.limit.map(|l| l as usize).unwrap_or(DEFAULT_LIST);
         match p.intent {
@@ -260,17 +287,26 @@ impl Tideline {
                     Some(PeriodSpec::Range(a, _)) => Some(a.format("%Y-%m").to_string()),
                     _ => None,
                 };
-                let facts = snapshot_facts::of_latest(&mut conn, &["trend.%", "account.name"], None).await?;
+                let facts =
+                    snapshot_facts::of_latest(&mut conn, &["trend.%", "account.name"], None)
+                        .await?;
                 let mut rows: BTreeMap<i64, Vec<_>> = BTreeMap::new();
                 for f in facts {
                     rows.entry(f.snapshot_id).or_default().push(f);
                 }
-                compose::movers(b, &rows, from_month, compose::movers_direction(words), p.limit.map(|l| l as usize).unwrap_or(5));
+                compose::movers(
+                    b,
+                    &rows,
+                    from_month,
+                    compose::movers_direction(words),
+                    p.limit.map(|l| l as usize).unwrap_or(5),
+                );
             }
             AskIntent::Renewals => {
                 let days = p.days.unwrap_or(90);
                 let until = today + chrono::Days::new(u64::from(days));
-                let dates = snapshot_facts::of_latest(&mut conn, &["profile.renewal_date"], None).await?;
+                let dates =
+                    snapshot_facts::of_latest(&mut conn, &["profile.renewal_date"], None).await?;
                 let mut due: Vec<(NaiveDate, i64)> = dates
                     .iter()
                     .filter_map(|f| {
@@ -283,7 +319,12 @@ impl Tideline {
                 let mut facts = snapshot_facts::of_snapshots(
                     &mut conn,
                     &ids,
-                    &["account.name", "profile.renewal_date", "health.band", "profile.arr"],
+                    &[
+                        "account.name",
+                        "profile.renewal_date",
+                        "health.band",
+                        "profile.arr",
+                    ],
                 )
                 .await?;
                 let rows: Vec<(NaiveDate, Vec<_>)> = due
@@ -291,7 +332,9 @@ impl Tideline {
                     .filter_map(|(d, id)| facts.remove(id).map(|f| (*d, f)))
                     .filter(|(_, f)| {
                         p.band.is_none_or(|band| {
-                            f.iter().any(|x| x.fact == "health.band" && x.text.as_deref() == Some(band.as_str()))
+                            f.iter().any(|x| {
+                                x.fact == "health.band" && x.text.as_deref() == Some(band.as_str())
+                            })
                         })
                     })
                     .collect();
@@ -302,15 +345,23 @@ impl Tideline {
                 let (cmp, value) = p.threshold.unwrap_or((Compare::Below, None));
                 let vkey = format!("kpi.{kpi}.value");
                 let skey = format!("kpi.{kpi}.status");
-                let facts = snapshot_facts::of_latest(&mut conn, &[vkey.as_str(), skey.as_str()], None).await?;
+                let facts =
+                    snapshot_facts::of_latest(&mut conn, &[vkey.as_str(), skey.as_str()], None)
+                        .await?;
                 let mut by: BTreeMap<i64, Vec<_>> = BTreeMap::new();
                 for f in facts {
                     by.entry(f.snapshot_id).or_default().push(f);
                 }
                 let mut hits: Vec<(f64, i64)> = Vec::new();
                 for (sid, fs) in &by {
-                    let v = fs.iter().find(|f| f.fact.ends_with(".value")).and_then(|f| f.num);
-                    let st = fs.iter().find(|f| f.fact.ends_with(".status")).and_then(|f| f.text.clone());
+                    let v = fs
+                        .iter()
+                        .find(|f| f.fact.ends_with(".value"))
+                        .and_then(|f| f.num);
+                    let st = fs
+                        .iter()
+                        .find(|f| f.fact.ends_with(".status"))
+                        .and_then(|f| f.text.clone());
                     let keep = match (cmp, value) {
                         (Compare::Below, None) => st.as_deref() == Some("off_target"),
                         (Compare::Above, None) => st.as_deref() == Some("on_target"),
@@ -322,10 +373,16 @@ impl Tideline {
                     }
                 }
                 hits.sort_by(|x, y| {
-                    if cmp == Compare::Above { y.0.total_cmp(&x.0) } else { x.0.total_cmp(&y.0) }.then(x.1.cmp(&y.1))
+                    if cmp == Compare::Above {
+                        y.0.total_cmp(&x.0)
+                    } else {
+                        x.0.total_cmp(&y.0)
+                    }
+                    .then(x.1.cmp(&y.1))
                 });
                 let ids: Vec<i64> = hits.iter().map(|h| h.1).collect();
-                let mut names = snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name"]).await?;
+                let mut names =
+                    snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name"]).await?;
                 let rows: Vec<Vec<_>> = hits
                     .iter()
                     .map(|(_, sid)| {
@@ -388,7 +445,11 @@ impl Tideline {
                         }
                     }
                 }
-                ans.answer = sentences.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+                ans.answer = sentences
+                    .iter()
+                    .map(|s| s.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 ans.claims = cited;
                 ans.note = Some("Phrased by the local model from the cited evidence.".into());
             }

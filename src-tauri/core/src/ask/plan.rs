@@ -44,7 +44,14 @@ pub struct Plan {
 }
 
 const PORTFOLIO_WORDS: [&str; 8] = [
-    "accounts", "customers", "portfolio", "which", "who", "list", "any", "clients",
+    "accounts",
+    "customers",
+    "portfolio",
+    "which",
+    "who",
+    "list",
+    "any",
+    "clients",
 ];
 
 fn has(ws: &[String], w: &str) -> bool {
@@ -95,13 +102,20 @@ pub fn plan(input: &PlanInput) -> Plan {
         .filter(|(i, _)| !in_name(*i))
         .map(|(_, w)| w.clone())
         .collect();
-    let kpi_names: Vec<(String, String)> = input.kpis.iter().map(|k| (k.clone(), k.clone())).collect();
+    let kpi_names: Vec<(String, String)> =
+        input.kpis.iter().map(|k| (k.clone(), k.clone())).collect();
     let mut kpis: Vec<String> = matching::find(&rest, &kpi_names)
         .into_iter()
         .map(|f| f.item)
         .collect();
     // Common short forms.
-    for (alias, full) in [("users", "Active Users"), ("logins", "Weekly Logins per User"), ("tickets", "Open Tickets"), ("roi", "ROI Achieved"), ("adoption", "Feature Adoption")] {
+    for (alias, full) in [
+        ("users", "Active Users"),
+        ("logins", "Weekly Logins per User"),
+        ("tickets", "Open Tickets"),
+        ("roi", "ROI Achieved"),
+        ("adoption", "Feature Adoption"),
+    ] {
         if kpis.is_empty() && has(&rest, alias) && input.kpis.iter().any(|k| k == full) {
             kpis.push(full.to_string());
         }
@@ -129,36 +143,81 @@ pub fn plan(input: &PlanInput) -> Plan {
     } else {
         None
     };
-    let limit = number_after(r, &["top", "bottom", "biggest", "largest", "worst", "best", "first"])
-        .map(|n| n as u32);
+    let limit = number_after(
+        r,
+        &[
+            "top", "bottom", "biggest", "largest", "worst", "best", "first",
+        ],
+    )
+    .map(|n| n as u32);
     let days = number_after(r, &["next", "within", "coming"]).map(|n| {
         let n = n as u32;
         let unit_months = r.iter().any(|w| w.starts_with("month"));
-        if unit_months { n * 30 } else { n }
+        if unit_months {
+            n * 30
+        } else {
+            n
+        }
     });
-    let below = has(r, "below") || has(r, "under") || has(r, "less") || has(r, "missing") || phrase(r, "off target") || has(r, "lower");
-    let above = has(r, "above") || has(r, "over") && !has(r, "last") || has(r, "exceeding") || has(r, "more") || has(r, "higher") || phrase(r, "on target");
+    let below = has(r, "below")
+        || has(r, "under")
+        || has(r, "less")
+        || has(r, "missing")
+        || phrase(r, "off target")
+        || has(r, "lower");
+    let above = has(r, "above")
+        || has(r, "over") && !has(r, "last")
+        || has(r, "exceeding")
+        || has(r, "more")
+        || has(r, "higher")
+        || phrase(r, "on target");
     let threshold_value = number_after(r, &["below", "under", "than", "above", "over"]);
 
     let portfolio_words = PORTFOLIO_WORDS.iter().any(|w| has(r, w));
     let has_account = !named.is_empty() || input.current.is_some();
-    let why = has(r, "why") || phrase(r, "what drove") || phrase(r, "what caused") || has(r, "reason") || has(r, "explain");
-    let moved = ["drop", "dropped", "fall", "fell", "decline", "declined", "rise", "rose", "improve", "improved", "change", "changed", "move", "moved", "down", "up", "go", "went", "worse", "better", "lower", "higher"]
-        .iter()
-        .any(|w| has(r, w));
+    let why = has(r, "why")
+        || phrase(r, "what drove")
+        || phrase(r, "what caused")
+        || has(r, "reason")
+        || has(r, "explain");
+    let moved = [
+        "drop", "dropped", "fall", "fell", "decline", "declined", "rise", "rose", "improve",
+        "improved", "change", "changed", "move", "moved", "down", "up", "go", "went", "worse",
+        "better", "lower", "higher",
+    ]
+    .iter()
+    .any(|w| has(r, w));
     let about_health = has_prefix(r, "health") || has(r, "score");
 
     use AskIntent as I;
-    let intent = if has(r, "compare") || has(r, "vs") || has(r, "versus") || (named.len() >= 2 && (phrase(r, "side by side") || has(r, "and") && has(r, "between"))) {
+    let intent = if has(r, "compare")
+        || has(r, "vs")
+        || has(r, "versus")
+        || (named.len() >= 2 && (phrase(r, "side by side") || has(r, "and") && has(r, "between")))
+    {
         I::Compare
     } else if !choices.is_empty() && named.is_empty() {
         // Ambiguous: the intent is still read, the answer asks which account.
-        if has_prefix(r, "renew") || has(r, "arr") || has(r, "owner") { I::Profile } else { I::Status }
-    } else if has_prefix(r, "renew") && (named.is_empty() || portfolio_words) && (portfolio_words || input.current.is_none()) {
+        if has_prefix(r, "renew") || has(r, "arr") || has(r, "owner") {
+            I::Profile
+        } else {
+            I::Status
+        }
+    } else if has_prefix(r, "renew")
+        && (named.is_empty() || portfolio_words)
+        && (portfolio_words || input.current.is_none())
+    {
         I::Renewals
-    } else if (has(r, "movers") || has(r, "biggest") || has(r, "most") || has(r, "largest")) && (moved || has(r, "movers") || has(r, "drops") || has(r, "rises") || has(r, "gains")) && named.is_empty() {
+    } else if (has(r, "movers") || has(r, "biggest") || has(r, "most") || has(r, "largest"))
+        && (moved || has(r, "movers") || has(r, "drops") || has(r, "rises") || has(r, "gains"))
+        && named.is_empty()
+    {
         I::Movers
-    } else if !kpis.is_empty() && named.is_empty() && (portfolio_words || input.current.is_none()) && (below || above || threshold_value.is_some()) {
+    } else if !kpis.is_empty()
+        && named.is_empty()
+        && (portfolio_words || input.current.is_none())
+        && (below || above || threshold_value.is_some())
+    {
         I::KpiFilter
     } else if band.is_some() && named.is_empty() && (portfolio_words || input.current.is_none()) {
         I::AtRisk
@@ -170,23 +229,86 @@ pub fn plan(input: &PlanInput) -> Plan {
         I::HealthChange
     } else if about_health && moved && (period.is_some() || has(r, "since")) && kpis.is_empty() {
         I::HealthChange
-    } else if (has_prefix(r, "chang") || phrase(r, "what's new") || phrase(r, "what is new") || has(r, "happened") || has(r, "different") || has(r, "new")) && kpis.is_empty() {
+    } else if (has_prefix(r, "chang")
+        || phrase(r, "what's new")
+        || phrase(r, "what is new")
+        || has(r, "happened")
+        || has(r, "different")
+        || has(r, "new"))
+        && kpis.is_empty()
+    {
         I::ChangesSince
-    } else if has(r, "where") || phrase(r, "come from") || phrase(r, "came from") || has(r, "source") || has(r, "file") || has_prefix(r, "import") || has(r, "provenance") {
+    } else if has(r, "where")
+        || phrase(r, "come from")
+        || phrase(r, "came from")
+        || has(r, "source")
+        || has(r, "file")
+        || has_prefix(r, "import")
+        || has(r, "provenance")
+    {
         I::Provenance
-    } else if !kpis.is_empty() && (has_prefix(r, "trend") || has(r, "history") || matches!(period, Some(PeriodSpec::Range(a, b)) if (b - a).num_days() > 40) || has(r, "over") || moved) {
+    } else if !kpis.is_empty()
+        && (has_prefix(r, "trend")
+            || has(r, "history")
+            || matches!(period, Some(PeriodSpec::Range(a, b)) if (b - a).num_days() > 40)
+            || has(r, "over")
+            || moved)
+    {
         I::KpiTrend
     } else if !kpis.is_empty() {
         I::KpiValue
-    } else if has(r, "drag") || has(r, "dragging") || has(r, "weakest") || phrase(r, "pulling down") || phrase(r, "holding back") || has(r, "category") || has(r, "categories") || !categories.is_empty() {
+    } else if has(r, "drag")
+        || has(r, "dragging")
+        || has(r, "weakest")
+        || phrase(r, "pulling down")
+        || phrase(r, "holding back")
+        || has(r, "category")
+        || has(r, "categories")
+        || !categories.is_empty()
+    {
         I::CategoryDrag
-    } else if phrase(r, "off target") || has(r, "missing") || (has(r, "target") && below) || has(r, "targets") || has(r, "kpis") || has(r, "metrics") || has(r, "underperforming") {
+    } else if phrase(r, "off target")
+        || has(r, "missing")
+        || (has(r, "target") && below)
+        || has(r, "targets")
+        || has(r, "kpis")
+        || has(r, "metrics")
+        || has(r, "underperforming")
+    {
         I::OffTarget
-    } else if has_prefix(r, "playbook") || has(r, "actions") || has(r, "stalled") || phrase(r, "next step") || phrase(r, "next steps") || has(r, "plays") {
+    } else if has_prefix(r, "playbook")
+        || has(r, "actions")
+        || has(r, "stalled")
+        || phrase(r, "next step")
+        || phrase(r, "next steps")
+        || has(r, "plays")
+    {
         I::Playbooks
-    } else if has_prefix(r, "renew") || has(r, "contract") || has(r, "arr") || has(r, "revenue") || has(r, "owner") || has(r, "owns") || has(r, "csm") || has(r, "segment") || has(r, "industry") || has(r, "region") || has(r, "profile") || has(r, "worth") {
+    } else if has_prefix(r, "renew")
+        || has(r, "contract")
+        || has(r, "arr")
+        || has(r, "revenue")
+        || has(r, "owner")
+        || has(r, "owns")
+        || has(r, "csm")
+        || has(r, "segment")
+        || has(r, "industry")
+        || has(r, "region")
+        || has(r, "profile")
+        || has(r, "worth")
+    {
         I::Profile
-    } else if has(r, "status") || has(r, "doing") || about_health || has(r, "overview") || has(r, "summary") || phrase(r, "how is") || phrase(r, "how's") || has(r, "going") || has(r, "band") || band.is_some() {
+    } else if has(r, "status")
+        || has(r, "doing")
+        || about_health
+        || has(r, "overview")
+        || has(r, "summary")
+        || phrase(r, "how is")
+        || phrase(r, "how's")
+        || has(r, "going")
+        || has(r, "band")
+        || band.is_some()
+    {
         I::Status
     } else {
         I::Unknown
@@ -202,7 +324,13 @@ pub fn plan(input: &PlanInput) -> Plan {
         input.current.into_iter().collect()
     };
     let threshold = (intent == I::KpiFilter).then(|| {
-        let cmp = if below && !(has(r, "above") || has(r, "over")) { Compare::Below } else if above { Compare::Above } else { Compare::Below };
+        let cmp = if below && !(has(r, "above") || has(r, "over")) {
+            Compare::Below
+        } else if above {
+            Compare::Above
+        } else {
+            Compare::Below
+        };
         (cmp, threshold_value)
     });
     Plan {
@@ -212,9 +340,21 @@ pub fn plan(input: &PlanInput) -> Plan {
         categories,
         period,
         limit,
-        band: if matches!(intent, I::AtRisk | I::Renewals) { band } else { None },
-        days: if intent == I::Renewals { Some(days.unwrap_or(90)) } else { None },
+        band: if matches!(intent, I::AtRisk | I::Renewals) {
+            band
+        } else {
+            None
+        },
+        days: if intent == I::Renewals {
+            Some(days.unwrap_or(90))
+        } else {
+            None
+        },
         threshold,
-        choices: if intent == I::Compare { Vec::new() } else { choices },
+        choices: if intent == I::Compare {
+            Vec::new()
+        } else {
+            choices
+        },
     }
 }

@@ -77,21 +77,24 @@ pub async fn index(conn: &mut SqliteConnection, snapshot_ids: &[i64]) -> Result<
     .bind(&ids)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(concat!("INSERT OR IGNORE INTO ask_vocabulary (kind, name) ", vocab_select!()))
-        .bind(&ids)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(concat!(
+        "INSERT OR IGNORE INTO ask_vocabulary (kind, name) ",
+        vocab_select!()
+    ))
+    .bind(&ids)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
 /// The KPI or category names any snapshot has recorded.
 pub async fn vocabulary(conn: &mut SqliteConnection, kind: &str) -> Result<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT name FROM ask_vocabulary WHERE kind = ? AND name IS NOT NULL ORDER BY name")
-            .bind(kind)
-            .fetch_all(conn)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT name FROM ask_vocabulary WHERE kind = ? AND name IS NOT NULL ORDER BY name",
     )
+    .bind(kind)
+    .fetch_all(conn)
+    .await?)
 }
 
 fn fact_of(r: &sqlx::sqlite::SqliteRow) -> Fact {

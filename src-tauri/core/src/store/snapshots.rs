@@ -131,13 +131,15 @@ pub async fn newest_at_or_before(
     account_id: i64,
     at: &str,
 ) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT MAX(id) FROM snapshots WHERE account_id = ? AND created_at <= ?",
+    Ok(
+        sqlx::query_scalar(
+            "SELECT MAX(id) FROM snapshots WHERE account_id = ? AND created_at <= ?",
+        )
+        .bind(account_id)
+        .bind(at)
+        .fetch_one(conn)
+        .await?,
     )
-    .bind(account_id)
-    .bind(at)
-    .fetch_one(conn)
-    .await?)
 }
 
 /// Of the given accounts (all when `None`), those with no snapshot yet.
