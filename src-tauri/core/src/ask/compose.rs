@@ -86,6 +86,15 @@ impl Builder {
     }
 }
 
+/// "TechCorp Solutions'" / "Initech's".
+pub fn possessive(name: &str) -> String {
+    if name.ends_with('s') {
+        format!("{name}'")
+    } else {
+        format!("{name}'s")
+    }
+}
+
 pub fn num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
@@ -191,7 +200,7 @@ pub fn status(b: &mut Builder, s: &Snapshot) {
         }
     } else {
         let list = kpi_list(b, s, &off, 3);
-        b.say(format!("{} off target: {list}.", off.len()));
+        b.say(format!("{} KPIs off target: {list}.", off.len()));
     }
     if let Some(r) = &c.profile.renewal_date {
         let d = b.cite(s.id, "$.profile.renewal_date", json!(r), day_label(r));
@@ -290,7 +299,7 @@ pub fn kpi_trend(b: &mut Builder, snaps: &[Snapshot], kpis: &[String]) {
                     month_label(p),
                 );
                 b.say(format!(
-                    "{name}'s {k} is {v} for {p}; the snapshots hold no earlier value to show a trend (each snapshot keeps a KPI's latest value)."
+                    "{} {k} is {v} for {p}; the snapshots hold no earlier value to show a trend (each snapshot keeps a KPI's latest value).", possessive(&name)
                 ));
             }
             _ => {
@@ -320,7 +329,8 @@ pub fn kpi_trend(b: &mut Builder, snaps: &[Snapshot], kpis: &[String]) {
                     "flat"
                 };
                 b.say(format!(
-                    "{name}'s {k}: {}, {dir} overall.",
+                    "{} {k}: {}, {dir} overall.",
+                    possessive(&name),
                     steps.join(" → ")
                 ));
             }
@@ -409,7 +419,8 @@ pub fn health_change(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>)
                 "held"
             };
             b.say(format!(
-                "{name}'s health {verb} from {a} ({ap}, snapshot #{}) to {z} ({zp}), {} points.",
+                "{} health {verb} from {a} ({ap}, snapshot #{}) to {z} ({zp}), {} points.",
+                possessive(&name),
                 s0.id,
                 signed(delta)
             ));
@@ -532,7 +543,8 @@ pub fn health_change(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>)
                     month_label(&h.period),
                 );
                 b.say(format!(
-                    "{name}'s health went from {a} ({ap}) to {z} ({zp}), {} points.",
+                    "{} health went from {a} ({ap}) to {z} ({zp}), {} points.",
+                    possessive(&name),
                     signed(h.score - p.score)
                 ));
             } else {
@@ -942,7 +954,8 @@ pub fn provenance(b: &mut Builder, s: &Snapshot, kpis: &[String]) {
                 month_label(&kp.period),
             );
             b.say(format!(
-                "{name}'s {k} is the value for {p}, from the latest KPI import below."
+                "{} {k} is the value for {p}, from the latest KPI import below.",
+                possessive(&name)
             ));
         }
     }
