@@ -180,7 +180,7 @@ export function AccountPanel({
       </div>
 
       <footer className="panel__footer">
-        <AskBox accountId={target.id} accountName={shown?.account_name ?? target.name} />
+        <AskBox accountId={target.id} accountName={shown?.account_name ?? target.name} snapshot={shown} />
       </footer>
     </aside>
   );
