@@ -126,7 +126,7 @@ fn money(v: f64) -> String {
     let digits = whole.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -353,6 +353,9 @@ pub fn off_target(b: &mut Builder, s: &Snapshot) {
     }
 }
 
+/// A KPI's move in points, with where it sits (category, driver) before and after.
+type DriverMove = (String, f64, Option<(usize, usize)>, Option<(usize, usize)>);
+
 /// Each KPI's weighted share of the overall score, in points: category weight ÷ total category weight ×
 /// KPI weight ÷ category's KPI weight × KPI score.
 pub fn contributions(h: &HealthState) -> Vec<(String, String, f64, usize, usize)> {
@@ -426,8 +429,7 @@ pub fn health_change(b: &mut Builder, now: &Snapshot, before: Option<&Snapshot>)
             ));
             let c0 = contributions(h0);
             let c1 = contributions(h);
-            let mut moves: Vec<(String, f64, Option<(usize, usize)>, Option<(usize, usize)>)> =
-                Vec::new();
+            let mut moves: Vec<DriverMove> = Vec::new();
             for (kpi, _, p1, ci, di) in &c1 {
                 let old = c0.iter().find(|x| x.0 == *kpi);
                 moves.push((

@@ -225,9 +225,9 @@ pub fn plan(input: &PlanInput) -> Plan {
         I::Movers
     } else if !has_account {
         I::Unknown
-    } else if why && (about_health || moved || kpis.is_empty()) && !has(r, "target") {
-        I::HealthChange
-    } else if about_health && moved && (period.is_some() || has(r, "since")) && kpis.is_empty() {
+    } else if (why && (about_health || moved || kpis.is_empty()) && !has(r, "target"))
+        || (about_health && moved && (period.is_some() || has(r, "since")) && kpis.is_empty())
+    {
         I::HealthChange
     } else if (has_prefix(r, "chang")
         || phrase(r, "what's new")
