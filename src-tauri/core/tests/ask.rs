@@ -501,3 +501,129 @@ async fn changes_skipped_after_the_snapshot_are_mentioned() {
         );
     }
 }
+
+/// A one-shot Ollama stand-in on 127.0.0.1 that replies with `content` as its whole message.
+async fn fake_ollama(content: &'static str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let Ok((mut sock, _)) = listener.accept().await else {
+            return;
+        };
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let Ok(n) = sock.read(&mut chunk).await else {
+                return;
+            };
+            if n == 0 {
+                return;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf).to_string();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let len = text[..end]
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                if buf.len() >= end + 4 + len {
+                    break;
+                }
+            }
+        }
+        let body = format!(
+            "{}\n{}\n",
+            serde_json::json!({"model": "llama3.2", "message": {"role": "assistant", "content": content}, "done": false}),
+            serde_json::json!({"model": "llama3.2", "message": {"role": "assistant", "content": ""}, "done": true, "done_reason": "stop"})
+        );
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = sock.write_all(head.as_bytes()).await;
+        let _ = sock.write_all(body.as_bytes()).await;
+        let _ = sock.shutdown().await;
+    });
+    format!("http://{addr}")
+}
+
+async fn lone_pine_with_model(reply: &'static str) -> (TestApp, i64) {
+    let app = common::open_at(t(2026, 11, 20)).await;
+    let f = app.path("k.xlsx");
+    write_xlsx(
+        &f,
+        &[(
+            "KPIs",
+            kpi_rows(&[(
+                "Lone Pine",
+                "NPS",
+                "Customer Sentiment",
+                20.0,
+                40.0,
+                "pts",
+                "2026-10",
+            )]),
+        )],
+    );
+    app.import(&f, tideline_core::model::ImportKind::Kpi).await;
+    app.app.calculate_health(None, None).await.expect("health");
+    let url = fake_ollama(reply).await;
+    let s = app.app.settings_store();
+    s.set("ask.endpoint", &url).expect("endpoint");
+    s.set("ask.api", "ollama").expect("api");
+    s.set("ask.model", "llama3.2").expect("model");
+    s.set("ask.timeout_seconds", "5").expect("timeout");
+    s.set("ask.mode", "local_model").expect("mode");
+    let id = app.account_id("Lone Pine").await;
+    (app, id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_local_model_phrases_the_claims_it_was_given() {
+    let (app, id) = lone_pine_with_model(
+        r#"{"sentences":[{"text":"Lone Pine's NPS is 20, under its target of 40.","cites":[1,2,3]}]}"#,
+    )
+    .await;
+    let a = app
+        .app
+        .ask(Some(id), "What is the NPS?")
+        .await
+        .expect("answer");
+    assert_eq!(a.answer, "Lone Pine's NPS is 20, under its target of 40.");
+    assert!(
+        a.note.as_deref().is_some_and(|n| n.contains("local model")),
+        "{:?}",
+        a.note
+    );
+    assert_eq!(a.claims.len(), 3, "{:?}", a.claims);
+    verify_claims(&app.app, "model", &a).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_reply_with_an_uncited_number_falls_back_to_the_built_in_answer() {
+    let (app, id) =
+        lone_pine_with_model(r#"{"sentences":[{"text":"Lone Pine's NPS is 35.","cites":[2]}]}"#)
+            .await;
+    let a = app
+        .app
+        .ask(Some(id), "What is the NPS?")
+        .await
+        .expect("answer");
+    assert!(a.answer.contains("20 pts (target 40 pts)"), "{}", a.answer);
+    assert!(!a.answer.contains("35"), "{}", a.answer);
+    assert!(
+        a.note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Built-in answer shown")),
+        "{:?}",
+        a.note
+    );
+    verify_claims(&app.app, "fallback", &a).await;
+}
