@@ -477,6 +477,7 @@ async fn changes_skipped_after_the_snapshot_are_mentioned() {
         .create_snapshot(id, tideline_core::model::SnapshotType::Manual, None)
         .await
         .expect("snap");
+    app.set_time(t(2026, 11, 20) + chrono::Duration::seconds(60));
     app.import(&f, tideline_core::model::ImportKind::Kpi).await;
     app.app.process_events().await.expect("events");
     let a = app
@@ -485,21 +486,22 @@ async fn changes_skipped_after_the_snapshot_are_mentioned() {
         .await
         .expect("answer");
     assert!(a.snapshot_id.expect("id") > before);
-    if a.changes_since > 0 {
-        assert!(a.answer.contains("change"), "{}", a.answer);
-        assert!(
-            a.answer
-                .contains(&format!("snapshot #{}", a.snapshot_id.expect("id"))),
-            "{}",
-            a.answer
-        );
-        // Never a live value in a cited answer: the snapshot still says 5.
-        assert!(
-            a.answer.contains("5 pts") && !a.answer.contains("60 pts"),
-            "{}",
-            a.answer
-        );
-    }
+    assert!(
+        a.changes_since > 0,
+        "the import within the cooldown was skipped"
+    );
+    let said = format!(
+        "From snapshot #{}, {} change",
+        a.snapshot_id.expect("id"),
+        a.changes_since
+    );
+    assert!(a.answer.contains(&said), "{}", a.answer);
+    // Never a live value in a cited answer: the snapshot still says 5.
+    assert!(
+        a.answer.contains("5 pts") && !a.answer.contains("60 pts"),
+        "{}",
+        a.answer
+    );
 }
 
 /// A one-shot Ollama stand-in on 127.0.0.1 that replies with `content` as its whole message.
