@@ -607,6 +607,7 @@ pub fn changes_since(
     now: &Snapshot,
     before: Option<&Snapshot>,
     changes_after: Option<u32>,
+    from_month: Option<&str>,
 ) {
     let name = b.name(now);
     b.source("changes");
@@ -698,10 +699,49 @@ pub fn changes_since(
             let lines = &now.content.changes.lines;
             if lines.is_empty() || now.content.changes.previous_snapshot_id.is_none() {
                 b.say(format!(
-                    "{name} has only one snapshot in that range (#{}, {}), so there is nothing to compare it with.",
+                    "{name} has no earlier snapshot to compare #{} ({}) with.",
                     now.id,
                     day_label(&now.created_at)
                 ));
+                // The health trend the snapshot carries still shows how the score moved month by month.
+                if let Some(h) = &now.content.health {
+                    let n = h.trend.len();
+                    let from = from_month
+                        .and_then(|m| h.trend.iter().rposition(|t| t.period.as_str() <= m))
+                        .or(n.checked_sub(2));
+                    if let Some(i) = from.filter(|i| *i + 1 < n) {
+                        let (p0, p1) = (&h.trend[i], &h.trend[n - 1]);
+                        let a = b.cite(
+                            now.id,
+                            format!("$.health.trend[{i}].score"),
+                            json!(p0.score),
+                            num(p0.score),
+                        );
+                        let ap = b.cite(
+                            now.id,
+                            format!("$.health.trend[{i}].period"),
+                            json!(p0.period),
+                            month_label(&p0.period),
+                        );
+                        let z = b.cite(
+                            now.id,
+                            format!("$.health.trend[{}].score", n - 1),
+                            json!(p1.score),
+                            num(p1.score),
+                        );
+                        let zp = b.cite(
+                            now.id,
+                            format!("$.health.trend[{}].period", n - 1),
+                            json!(p1.period),
+                            month_label(&p1.period),
+                        );
+                        b.source("health");
+                        b.say(format!(
+                            "Its health went from {a} ({ap}) to {z} ({zp}), {} points.",
+                            signed(p1.score - p0.score)
+                        ));
+                    }
+                }
             } else {
                 let items: Vec<String> = lines
                     .iter()

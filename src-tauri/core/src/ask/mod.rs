@@ -189,7 +189,11 @@ impl Tideline {
             AskIntent::ChangesSince => {
                 let after = matches!(p.period, Some(PeriodSpec::SinceLastSnapshot))
                     .then_some(out.changes_since);
-                compose::changes_since(b, &snap, baseline.as_ref(), after);
+                let from_month = match &p.period {
+                    Some(PeriodSpec::Range(a, _)) => Some(a.format("%Y-%m").to_string()),
+                    _ => None,
+                };
+                compose::changes_since(b, &snap, baseline.as_ref(), after, from_month.as_deref());
             }
             AskIntent::CategoryDrag => compose::category_drag(b, &snap, &p.categories),
             AskIntent::Playbooks => compose::playbooks(b, &snap, today),
