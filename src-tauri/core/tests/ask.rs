@@ -629,3 +629,49 @@ async fn a_model_reply_with_an_uncited_number_falls_back_to_the_built_in_answer(
     );
     verify_claims(&app.app, "fallback", &a).await;
 }
+
+/// The migration's backfill and the insert hook index the same facts: drop the index, run the migration's
+/// statements again, and the rows are the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_migration_backfill_indexes_what_the_insert_path_indexes() {
+    let app = built().await;
+    let dump = |app: &TestApp| {
+        let pool = app.app.pool().clone();
+        async move {
+            let rows: Vec<(i64, String, String, Option<f64>, Option<String>)> = sqlx::query_as(
+                "SELECT snapshot_id, fact, path, num, text FROM snapshot_facts ORDER BY snapshot_id, fact",
+            )
+            .fetch_all(&pool)
+            .await
+            .expect("facts");
+            let vocab: Vec<(String, String)> =
+                sqlx::query_as("SELECT kind, name FROM ask_vocabulary ORDER BY kind, name")
+                    .fetch_all(&pool)
+                    .await
+                    .expect("vocab");
+            (rows, vocab)
+        }
+    };
+    let before = dump(&app).await;
+    assert!(before.0.len() > 20 && !before.1.is_empty());
+    sqlx::query("DELETE FROM snapshot_facts")
+        .execute(app.app.pool())
+        .await
+        .expect("clear");
+    sqlx::query("DELETE FROM ask_vocabulary")
+        .execute(app.app.pool())
+        .await
+        .expect("clear");
+    let migration = include_str!("../migrations/0002_ask_facts.sql");
+    for stmt in migration
+        .split(';')
+        .map(str::trim)
+        .filter(|s| s.starts_with("INSERT"))
+    {
+        sqlx::raw_sql(stmt)
+            .execute(app.app.pool())
+            .await
+            .expect("backfill");
+    }
+    assert_eq!(dump(&app).await, before);
+}
