@@ -68,6 +68,17 @@ describe('Ask in the account panel', () => {
     expect(api.askAccount).toHaveBeenLastCalledWith(id(1), 'And now?');
   });
 
+  it('opens the cited snapshot when a citation is clicked', async () => {
+    api.askAccount.mockResolvedValue(answer());
+    const onCite = vi.fn();
+    renderWithProviders(<AskBox accountId={id(1)} accountName="TechCorp" onCite={onCite} />);
+    await userEvent.type(screen.getByTestId('ask-input'), 'status');
+    await userEvent.click(screen.getByTestId('ask-submit'));
+    const chips = await screen.findAllByTestId('ask-claim');
+    await userEvent.click(chips[1]);
+    expect(onCite).toHaveBeenCalledWith({ text: '52', snapshot_id: 7, path: '$.health.score', value: 52 });
+  });
+
   it('offers three questions that fit the account, and asks one on click', async () => {
     const s = snapshot(7, 1, 'TechCorp');
     s.content.health = {

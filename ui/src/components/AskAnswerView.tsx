@@ -1,16 +1,19 @@
 // One answer: its text, the facts it cites as small chips (snapshot #id and JSON path on hover), the accounts it
 // names (as buttons when the caller can open them), and any note. Everything is rendered as text.
 import type { AskAnswer } from '../api/bindings/AskAnswer';
+import type { AskClaim } from '../api/bindings/AskClaim';
 import type { AccountId } from '../api/commands';
 
 export function AskAnswerView({
   question,
   answer,
   onOpenAccount,
+  onCite,
 }: {
   question?: string;
   answer: AskAnswer;
   onOpenAccount?: (id: AccountId, name: string) => void;
+  onCite?: (claim: AskClaim) => void;
 }) {
   const claims = answer.claims.filter((c, i, all) => all.findIndex((d) => d.snapshot_id === c.snapshot_id && d.path === c.path) === i);
   return (
@@ -40,9 +43,21 @@ export function AskAnswerView({
         <ul className="ask__claims" aria-label="Sources">
           {claims.map((c) => (
             <li key={`${String(c.snapshot_id)}${c.path}`}>
-              <span className="chip chip--claim" data-testid="ask-claim" title={`Snapshot #${String(c.snapshot_id)} · ${c.path}`}>
-                {c.text}
-              </span>
+              {onCite ? (
+                <button
+                  type="button"
+                  className="chip chip--claim"
+                  data-testid="ask-claim"
+                  title={`Snapshot #${String(c.snapshot_id)} · ${c.path}`}
+                  onClick={() => onCite(c)}
+                >
+                  {c.text}
+                </button>
+              ) : (
+                <span className="chip chip--claim" data-testid="ask-claim" title={`Snapshot #${String(c.snapshot_id)} · ${c.path}`}>
+                  {c.text}
+                </span>
+              )}
             </li>
           ))}
         </ul>

@@ -4,6 +4,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { MessageCircleQuestion, Send } from 'lucide-react';
 import { useState } from 'react';
+import type { AskClaim } from '../api/bindings/AskClaim';
 import type { Snapshot } from '../api/bindings/Snapshot';
 import { commands, type AccountId } from '../api/commands';
 import { invalidateData } from '../api/queryClient';
@@ -16,10 +17,12 @@ export function AskBox({
   accountId,
   accountName,
   snapshot,
+  onCite,
 }: {
   accountId: AccountId;
   accountName: string;
   snapshot?: Snapshot | null;
+  onCite?: (claim: AskClaim) => void;
 }) {
   const client = useQueryClient();
   const scope = `account:${String(accountId)}`;
@@ -43,7 +46,7 @@ export function AskBox({
         <ol className="ask__history" data-testid="ask-history" aria-live="polite">
           {history.map((h, i) => (
             <li key={i}>
-              <AskAnswerView question={h.question} answer={h.answer} />
+              <AskAnswerView question={h.question} answer={h.answer} onCite={onCite} />
             </li>
           ))}
         </ol>
