@@ -41,6 +41,20 @@ fn one_account(c: &mut Criterion) {
         "What is the NPS?",
         "When does the contract renew?",
     ];
+    for q in questions {
+        let mut times: Vec<f64> = (0..40)
+            .map(|_| {
+                let started = Instant::now();
+                rt.block_on(app.ask(Some(id), q)).expect("answer");
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "p95 {:>7.1} ms  median {:>7.1} ms  {q}",
+            times[37], times[20]
+        );
+    }
     let mut i = 0;
     c.bench_function("ask/one_account_sample", |b| {
         b.iter(|| {
@@ -120,6 +134,21 @@ fn portfolio(c: &mut Criterion) {
         "Which accounts have NPS below target?",
         "Who are the biggest movers?",
     ];
+    // p95 per question (criterion reports means).
+    for q in questions {
+        let mut times: Vec<f64> = (0..20)
+            .map(|_| {
+                let started = Instant::now();
+                rt.block_on(app.ask(None, q)).expect("answer");
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "p95 {:>7.1} ms  median {:>7.1} ms  {q}",
+            times[18], times[10]
+        );
+    }
     let mut group = c.benchmark_group("ask");
     group.sample_size(10);
     let mut i = 0;

@@ -1067,7 +1067,8 @@ fn name_of(b: &mut Builder, facts: &[Fact]) -> String {
 }
 
 /// Accounts in a band, worst score first, with the weakest category as the reason.
-pub fn at_risk(b: &mut Builder, band: Band, rows: &FactsBySnapshot, limit: usize) {
+/// `rows` are the listed accounts' facts (at most `limit`), `total` how many accounts are in the band.
+pub fn at_risk(b: &mut Builder, band: Band, rows: &FactsBySnapshot, total: usize, limit: usize) {
     b.source("health");
     let mut list: Vec<(&i64, &Vec<Fact>, f64)> = rows
         .iter()
@@ -1109,12 +1110,12 @@ pub fn at_risk(b: &mut Builder, band: Band, rows: &FactsBySnapshot, limit: usize
             .unwrap_or_default();
         items.push(format!("{name} ({score}{reason})"));
     }
-    let more = list.len().saturating_sub(limit);
+    let more = total.saturating_sub(list.len().min(limit));
     b.say(format!(
         "{} account{} {} {}: {}{}.",
-        list.len(),
-        if list.len() == 1 { "" } else { "s" },
-        if list.len() == 1 { "is" } else { "are" },
+        total,
+        if total == 1 { "" } else { "s" },
+        if total == 1 { "is" } else { "are" },
         band.label(),
         items.join("; "),
         if more > 0 {
@@ -1126,16 +1127,17 @@ pub fn at_risk(b: &mut Builder, band: Band, rows: &FactsBySnapshot, limit: usize
 }
 
 /// Biggest moves of the health score between two periods of each account's trend.
-pub fn movers(
-    b: &mut Builder,
-    rows: &FactsBySnapshot,
-    from_month: Option<String>,
-    want: Option<bool>,
+/// One account's move: (points, snapshot id, the earlier trend fact, the latest trend fact).
+pub type Move<'a> = (f64, i64, &'a Fact, &'a Fact);
+
+/// The biggest drops and rises (each at most `limit`) between the trend point at or before `from_month` (else the
+/// one before the latest) and the latest point of each snapshot's health trend.
+pub fn ranked_moves<'a>(
+    rows: &'a FactsBySnapshot,
+    from_month: Option<&str>,
     limit: usize,
-) {
-    b.source("health");
-    // (delta, snapshot, old fact, new fact)
-    let mut moves: Vec<(f64, i64, &Fact, &Fact)> = Vec::new();
+) -> (Vec<Move<'a>>, Vec<Move<'a>>) {
+    let mut moves: Vec<Move<'a>> = Vec::new();
     for (sid, facts) in rows {
         let mut trend: Vec<&Fact> = facts
             .iter()
@@ -1145,11 +1147,11 @@ pub fn movers(
         let Some(last) = trend.last().copied() else {
             continue;
         };
-        let old = match &from_month {
+        let old = match from_month {
             Some(m) => trend
                 .iter()
                 .rev()
-                .find(|f| f.fact.trim_start_matches("trend.") <= m.as_str())
+                .find(|f| f.fact.trim_start_matches("trend.") <= m)
                 .copied(),
             None if trend.len() >= 2 => Some(trend[trend.len() - 2]),
             None => None,
@@ -1163,16 +1165,36 @@ pub fn movers(
             ));
         }
     }
-    if moves.is_empty() {
-        b.say("No account has two scored periods to compare.".into());
+    let mut drops: Vec<Move> = moves.iter().copied().filter(|m| m.0 < 0.0).collect();
+    drops.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    drops.truncate(limit);
+    let mut rises: Vec<Move> = moves.iter().copied().filter(|m| m.0 > 0.0).collect();
+    rises.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    rises.truncate(limit);
+    (drops, rises)
+}
+
+/// Biggest moves of the health score between two periods of each account's trend; `names` holds the
+/// `account.name` fact of (at least) the snapshots listed.
+pub fn movers(
+    b: &mut Builder,
+    rows: &FactsBySnapshot,
+    names: &FactsBySnapshot,
+    from_month: Option<&str>,
+    want: Option<bool>,
+    limit: usize,
+) {
+    b.source("health");
+    let (drops, rises) = ranked_moves(rows, from_month, limit);
+    if drops.is_empty() && rises.is_empty() {
+        b.say("No account's health moved between those periods.".into());
         return;
     }
-    let say = |b: &mut Builder, label: &str, mut list: Vec<(f64, i64, &Fact, &Fact)>| {
-        list.truncate(limit);
+    let say = |b: &mut Builder, label: &str, list: Vec<Move>| {
         let items: Vec<String> = list
             .iter()
             .map(|(d, sid, old, new)| {
-                let name = name_of(b, &rows[sid]);
+                let name = name_of(b, names.get(sid).map(Vec::as_slice).unwrap_or(&[]));
                 let a = b.fact(old, num(old.num.unwrap_or(0.0)));
                 let z = b.fact(new, num(new.num.unwrap_or(0.0)));
                 let ap = month_label(old.fact.trim_start_matches("trend."));
@@ -1184,10 +1206,6 @@ pub fn movers(
             b.say(format!("{label}: {}.", items.join("; ")));
         }
     };
-    let mut drops: Vec<_> = moves.iter().copied().filter(|m| m.0 < 0.0).collect();
-    drops.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-    let mut rises: Vec<_> = moves.iter().copied().filter(|m| m.0 > 0.0).collect();
-    rises.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
     if want != Some(true) {
         say(b, "Biggest drops", drops);
     }

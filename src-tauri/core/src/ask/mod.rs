@@ -272,38 +272,67 @@ impl Tideline {
         match p.intent {
             AskIntent::AtRisk => {
                 let band = p.band.unwrap_or(Band::AtRisk);
-                let bands = snapshot_facts::of_latest(&mut conn, &["health.band"], None).await?;
-                let ids: Vec<i64> = bands
+                let facts =
+                    snapshot_facts::of_latest(&mut conn, &["health.band", "health.score"], None)
+                        .await?;
+                let mut by: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+                for f in facts {
+                    by.entry(f.snapshot_id).or_default().push(f);
+                }
+                let mut inband: Vec<(f64, i64)> = by
                     .iter()
-                    .filter(|f| f.text.as_deref() == Some(band.as_str()))
-                    .map(|f| f.snapshot_id)
+                    .filter(|(_, fs)| {
+                        fs.iter().any(|f| {
+                            f.fact == "health.band" && f.text.as_deref() == Some(band.as_str())
+                        })
+                    })
+                    .map(|(sid, fs)| {
+                        let score = fs
+                            .iter()
+                            .find(|f| f.fact == "health.score")
+                            .and_then(|f| f.num)
+                            .unwrap_or(0.0);
+                        (score, *sid)
+                    })
                     .collect();
-                let rows = snapshot_facts::of_snapshots(
-                    &mut conn,
-                    &ids,
-                    &["account.name", "health.score", "category.%"],
-                )
-                .await?;
-                compose::at_risk(b, band, &rows.into_iter().collect(), limit);
+                inband.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+                let total = inband.len();
+                let ids: Vec<i64> = inband.iter().take(limit).map(|x| x.1).collect();
+                let mut rows =
+                    snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name", "category.%"])
+                        .await?;
+                for id in &ids {
+                    if let Some(score) = by.remove(id) {
+                        rows.entry(*id).or_default().extend(score);
+                    }
+                }
+                compose::at_risk(b, band, &rows.into_iter().collect(), total, limit);
             }
             AskIntent::Movers => {
                 let from_month = match &p.period {
                     Some(PeriodSpec::Range(a, _)) => Some(a.format("%Y-%m").to_string()),
                     _ => None,
                 };
-                let facts =
-                    snapshot_facts::of_latest(&mut conn, &["trend.%", "account.name"], None)
-                        .await?;
+                let facts = snapshot_facts::of_latest(&mut conn, &["trend.%"], None).await?;
                 let mut rows: BTreeMap<i64, Vec<_>> = BTreeMap::new();
                 for f in facts {
                     rows.entry(f.snapshot_id).or_default().push(f);
                 }
+                let n = p.limit.map(|l| l as usize).unwrap_or(5);
+                let (drops, rises) = compose::ranked_moves(&rows, from_month.as_deref(), n);
+                let ids: Vec<i64> = drops.iter().chain(rises.iter()).map(|m| m.1).collect();
+                let names: BTreeMap<i64, Vec<_>> =
+                    snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name"])
+                        .await?
+                        .into_iter()
+                        .collect();
                 compose::movers(
                     b,
                     &rows,
-                    from_month,
+                    &names,
+                    from_month.as_deref(),
                     compose::movers_direction(words),
-                    p.limit.map(|l| l as usize).unwrap_or(5),
+                    n,
                 );
             }
             AskIntent::Renewals => {
