@@ -7,7 +7,8 @@ CREATE TABLE snapshot_facts (
     account_id  INTEGER NOT NULL,
     taken_at    TEXT NOT NULL,
     -- stable key: account.name, health.score, health.band, health.period, profile.renewal_date, profile.arr,
-    -- profile.owner, kpi.<name>.value, kpi.<name>.status, category.<name>.score, trend.<YYYY-MM>
+    -- profile.owner, trend.prev.score / trend.prev.period (the trend point before the latest),
+    -- kpi.<name>.value, kpi.<name>.status, category.<name>.score, trend.<YYYY-MM>
     fact        TEXT NOT NULL,
     path        TEXT NOT NULL,
     num         REAL,
@@ -33,7 +34,9 @@ JOIN (SELECT 'account.name' AS fact, '$.account.name' AS path, 'text' AS kind
       UNION ALL SELECT 'health.period', '$.health.period', 'text'
       UNION ALL SELECT 'profile.renewal_date', '$.profile.renewal_date', 'text'
       UNION ALL SELECT 'profile.arr', '$.profile.arr', 'num'
-      UNION ALL SELECT 'profile.owner', '$.profile.owner', 'text') f
+      UNION ALL SELECT 'profile.owner', '$.profile.owner', 'text'
+      UNION ALL SELECT 'trend.prev.score', '$.health.trend[#-2].score', 'num'
+      UNION ALL SELECT 'trend.prev.period', '$.health.trend[#-2].period', 'text') f
 WHERE 1 AND json_extract(s.content, f.path) IS NOT NULL
 UNION ALL
 SELECT s.id, s.account_id, s.created_at, 'kpi.' || (k.value ->> '$.name') || '.value',

@@ -1126,12 +1126,18 @@ pub fn at_risk(b: &mut Builder, band: Band, rows: &FactsBySnapshot, total: usize
     ));
 }
 
-/// Biggest moves of the health score between two periods of each account's trend.
-/// One account's move: (points, snapshot id, the earlier trend fact, the latest trend fact).
-pub type Move<'a> = (f64, i64, &'a Fact, &'a Fact);
+/// One account's move: points, snapshot id, the earlier score fact and period, the latest score fact and period.
+pub struct Move<'a> {
+    pub delta: f64,
+    pub snapshot_id: i64,
+    pub old: &'a Fact,
+    pub old_period: String,
+    pub new: &'a Fact,
+    pub new_period: String,
+}
 
-/// The biggest drops and rises (each at most `limit`) between the trend point at or before `from_month` (else the
-/// one before the latest) and the latest point of each snapshot's health trend.
+/// The biggest drops and rises (each at most `limit`) between the trend point of `from_month` (else the one
+/// before the latest, `trend.prev.*`) and the latest score (`health.score`, `health.period`) of each snapshot.
 pub fn ranked_moves<'a>(
     rows: &'a FactsBySnapshot,
     from_month: Option<&str>,
@@ -1139,39 +1145,64 @@ pub fn ranked_moves<'a>(
 ) -> (Vec<Move<'a>>, Vec<Move<'a>>) {
     let mut moves: Vec<Move<'a>> = Vec::new();
     for (sid, facts) in rows {
-        let mut trend: Vec<&Fact> = facts
-            .iter()
-            .filter(|f| f.fact.starts_with("trend.") && f.num.is_some())
-            .collect();
-        trend.sort_by(|x, y| x.fact.cmp(&y.fact));
-        let Some(last) = trend.last().copied() else {
+        let (Some(new), Some(new_period)) =
+            (get(facts, "health.score"), get(facts, "health.period"))
+        else {
             continue;
         };
         let old = match from_month {
-            Some(m) => trend
-                .iter()
-                .rev()
-                .find(|f| f.fact.trim_start_matches("trend.") <= m)
-                .copied(),
-            None if trend.len() >= 2 => Some(trend[trend.len() - 2]),
-            None => None,
+            Some(m) => get(facts, &format!("trend.{m}")).map(|f| (f, m.to_string())),
+            None => get(facts, "trend.prev.score")
+                .zip(get(facts, "trend.prev.period").and_then(|p| p.text.clone())),
         };
-        if let Some(old) = old.filter(|o| o.fact != last.fact) {
-            moves.push((
-                last.num.unwrap_or(0.0) - old.num.unwrap_or(0.0),
-                *sid,
+        let new_period = new_period.text.clone().unwrap_or_default();
+        let Some((old, old_period)) = old.filter(|(_, p)| *p < new_period) else {
+            continue;
+        };
+        if let (Some(a), Some(z)) = (old.num, new.num) {
+            moves.push(Move {
+                delta: z - a,
+                snapshot_id: *sid,
                 old,
-                last,
-            ));
+                old_period,
+                new,
+                new_period,
+            });
         }
     }
-    let mut drops: Vec<Move> = moves.iter().copied().filter(|m| m.0 < 0.0).collect();
-    drops.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-    drops.truncate(limit);
-    let mut rises: Vec<Move> = moves.iter().copied().filter(|m| m.0 > 0.0).collect();
-    rises.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-    rises.truncate(limit);
-    (drops, rises)
+    let mut drops: Vec<&Move> = moves.iter().filter(|m| m.delta < 0.0).collect();
+    drops.sort_by(|x, y| {
+        x.delta
+            .total_cmp(&y.delta)
+            .then(x.snapshot_id.cmp(&y.snapshot_id))
+    });
+    let mut rises: Vec<&Move> = moves.iter().filter(|m| m.delta > 0.0).collect();
+    rises.sort_by(|x, y| {
+        y.delta
+            .total_cmp(&x.delta)
+            .then(x.snapshot_id.cmp(&y.snapshot_id))
+    });
+    let keep: Vec<i64> = drops
+        .iter()
+        .take(limit)
+        .chain(rises.iter().take(limit))
+        .map(|m| m.snapshot_id)
+        .collect();
+    let (mut d, mut r): (Vec<Move>, Vec<Move>) = moves
+        .into_iter()
+        .filter(|m| keep.contains(&m.snapshot_id))
+        .partition(|m| m.delta < 0.0);
+    d.sort_by(|x, y| {
+        x.delta
+            .total_cmp(&y.delta)
+            .then(x.snapshot_id.cmp(&y.snapshot_id))
+    });
+    r.sort_by(|x, y| {
+        y.delta
+            .total_cmp(&x.delta)
+            .then(x.snapshot_id.cmp(&y.snapshot_id))
+    });
+    (d, r)
 }
 
 /// Biggest moves of the health score between two periods of each account's trend; `names` holds the
@@ -1193,13 +1224,26 @@ pub fn movers(
     let say = |b: &mut Builder, label: &str, list: Vec<Move>| {
         let items: Vec<String> = list
             .iter()
-            .map(|(d, sid, old, new)| {
-                let name = name_of(b, names.get(sid).map(Vec::as_slice).unwrap_or(&[]));
-                let a = b.fact(old, num(old.num.unwrap_or(0.0)));
-                let z = b.fact(new, num(new.num.unwrap_or(0.0)));
-                let ap = month_label(old.fact.trim_start_matches("trend."));
-                let zp = month_label(new.fact.trim_start_matches("trend."));
-                format!("{name} {a} ({ap}) → {z} ({zp}), {}", signed(*d))
+            .map(|m| {
+                let name = name_of(
+                    b,
+                    names.get(&m.snapshot_id).map(Vec::as_slice).unwrap_or(&[]),
+                );
+                let a = b.fact(m.old, num(m.old.num.unwrap_or(0.0)));
+                let ap = b.cite(
+                    m.snapshot_id,
+                    m.old.path.replace(".score", ".period"),
+                    json!(m.old_period),
+                    month_label(&m.old_period),
+                );
+                let z = b.fact(m.new, num(m.new.num.unwrap_or(0.0)));
+                let zp = b.cite(
+                    m.snapshot_id,
+                    "$.health.period",
+                    json!(m.new_period),
+                    month_label(&m.new_period),
+                );
+                format!("{name} {a} ({ap}) → {z} ({zp}), {}", signed(m.delta))
             })
             .collect();
         if !items.is_empty() {

@@ -313,14 +313,28 @@ impl Tideline {
                     Some(PeriodSpec::Range(a, _)) => Some(a.format("%Y-%m").to_string()),
                     _ => None,
                 };
-                let facts = snapshot_facts::of_latest(&mut conn, &["trend.%"], None).await?;
+                let month_key = from_month.as_ref().map(|m| format!("trend.{m}"));
+                let keys: Vec<&str> = match &month_key {
+                    Some(k) => vec!["health.score", "health.period", k.as_str()],
+                    None => vec![
+                        "health.score",
+                        "health.period",
+                        "trend.prev.score",
+                        "trend.prev.period",
+                    ],
+                };
+                let facts = snapshot_facts::of_latest(&mut conn, &keys, None).await?;
                 let mut rows: BTreeMap<i64, Vec<_>> = BTreeMap::new();
                 for f in facts {
                     rows.entry(f.snapshot_id).or_default().push(f);
                 }
                 let n = p.limit.map(|l| l as usize).unwrap_or(5);
                 let (drops, rises) = compose::ranked_moves(&rows, from_month.as_deref(), n);
-                let ids: Vec<i64> = drops.iter().chain(rises.iter()).map(|m| m.1).collect();
+                let ids: Vec<i64> = drops
+                    .iter()
+                    .chain(rises.iter())
+                    .map(|m| m.snapshot_id)
+                    .collect();
                 let names: BTreeMap<i64, Vec<_>> =
                     snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name"])
                         .await?

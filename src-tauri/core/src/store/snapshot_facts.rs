@@ -33,7 +33,9 @@ JOIN (SELECT 'account.name' AS fact, '$.account.name' AS path, 'text' AS kind \
       UNION ALL SELECT 'health.period', '$.health.period', 'text' \
       UNION ALL SELECT 'profile.renewal_date', '$.profile.renewal_date', 'text' \
       UNION ALL SELECT 'profile.arr', '$.profile.arr', 'num' \
-      UNION ALL SELECT 'profile.owner', '$.profile.owner', 'text') f \
+      UNION ALL SELECT 'profile.owner', '$.profile.owner', 'text' \
+      UNION ALL SELECT 'trend.prev.score', '$.health.trend[#-2].score', 'num' \
+      UNION ALL SELECT 'trend.prev.period', '$.health.trend[#-2].period', 'text') f \
 WHERE s.id IN (SELECT value FROM json_each(?1)) AND json_extract(s.content, f.path) IS NOT NULL \
 UNION ALL \
 SELECT s.id, s.account_id, s.created_at, 'kpi.' || (k.value ->> '$.name') || '.value', \
