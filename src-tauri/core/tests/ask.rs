@@ -630,6 +630,9 @@ async fn a_model_reply_with_an_uncited_number_falls_back_to_the_built_in_answer(
     verify_claims(&app.app, "fallback", &a).await;
 }
 
+/// (snapshot id, fact, path, num, text)
+type FactRow = (i64, String, String, Option<f64>, Option<String>);
+
 /// The migration's backfill and the insert hook index the same facts: drop the index, run the migration's
 /// statements again, and the rows are the same.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -638,7 +641,7 @@ async fn the_migration_backfill_indexes_what_the_insert_path_indexes() {
     let dump = |app: &TestApp| {
         let pool = app.app.pool().clone();
         async move {
-            let rows: Vec<(i64, String, String, Option<f64>, Option<String>)> = sqlx::query_as(
+            let rows: Vec<FactRow> = sqlx::query_as(
                 "SELECT snapshot_id, fact, path, num, text FROM snapshot_facts ORDER BY snapshot_id, fact",
             )
             .fetch_all(&pool)
