@@ -117,6 +117,19 @@ macro_rules! cols {
     };
 }
 
+/// Each key as a `[lo, hi)` range of fact keys, so lookups are primary-key range scans: an exact key matches
+/// itself only (`hi` = key + U+0001), a prefix ending in `%` every key that starts with it.
+fn key_ranges(facts: &[&str]) -> Result<String> {
+    let ranges: Vec<(String, String)> = facts
+        .iter()
+        .map(|k| match k.strip_suffix('%') {
+            Some(prefix) => (prefix.to_string(), format!("{prefix}\u{10FFFF}")),
+            None => (k.to_string(), format!("{k}\u{1}")),
+        })
+        .collect();
+    Ok(serde_json::to_string(&ranges)?)
+}
+
 /// The given facts (exact keys, or prefixes ending in `%`) of each account's newest snapshot, or of its newest
 /// snapshot taken at or before `at` (RFC 3339 text, as stored).
 #[tracing::instrument(skip(conn), err)]
@@ -130,10 +143,10 @@ pub async fn of_latest(
                          GROUP BY account_id) \
          SELECT ",
         cols!(),
-        " FROM latest JOIN snapshot_facts f ON f.snapshot_id = latest.id \
-         WHERE EXISTS (SELECT 1 FROM json_each(?1) k WHERE f.fact LIKE k.value)"
+        " FROM latest CROSS JOIN (SELECT value ->> 0 AS lo, value ->> 1 AS hi FROM json_each(?1)) k \
+         JOIN snapshot_facts f ON f.snapshot_id = latest.id AND f.fact >= k.lo AND f.fact < k.hi"
     ))
-    .bind(serde_json::to_string(facts)?)
+    .bind(key_ranges(facts)?)
     .bind(at)
     .fetch_all(conn)
     .await?;
@@ -150,12 +163,12 @@ pub async fn of_snapshots(
     let rows = sqlx::query(concat!(
         "SELECT ",
         cols!(),
-        " FROM snapshot_facts f \
-         WHERE f.snapshot_id IN (SELECT value FROM json_each(?1)) \
-           AND EXISTS (SELECT 1 FROM json_each(?2) k WHERE f.fact LIKE k.value)"
+        " FROM (SELECT value AS id FROM json_each(?1)) s \
+         CROSS JOIN (SELECT value ->> 0 AS lo, value ->> 1 AS hi FROM json_each(?2)) k \
+         JOIN snapshot_facts f ON f.snapshot_id = s.id AND f.fact >= k.lo AND f.fact < k.hi"
     ))
     .bind(serde_json::to_string(snapshot_ids)?)
-    .bind(serde_json::to_string(facts)?)
+    .bind(key_ranges(facts)?)
     .fetch_all(conn)
     .await?;
     let mut out: HashMap<i64, Vec<Fact>> = HashMap::new();
