@@ -119,14 +119,15 @@ macro_rules! cols {
 
 /// Each key as a `[lo, hi)` range of fact keys, so lookups are primary-key range scans: an exact key matches
 /// itself only (`hi` = key + U+0001), a prefix ending in `%` every key that starts with it.
+fn key_range(k: &str) -> (String, String) {
+    match k.strip_suffix('%') {
+        Some(prefix) => (prefix.to_string(), format!("{prefix}\u{10FFFF}")),
+        None => (k.to_string(), format!("{k}\u{1}")),
+    }
+}
+
 fn key_ranges(facts: &[&str]) -> Result<String> {
-    let ranges: Vec<(String, String)> = facts
-        .iter()
-        .map(|k| match k.strip_suffix('%') {
-            Some(prefix) => (prefix.to_string(), format!("{prefix}\u{10FFFF}")),
-            None => (k.to_string(), format!("{k}\u{1}")),
-        })
-        .collect();
+    let ranges: Vec<(String, String)> = facts.iter().map(|k| key_range(k)).collect();
     Ok(serde_json::to_string(&ranges)?)
 }
 
@@ -138,19 +139,25 @@ pub async fn of_latest(
     facts: &[&str],
     at: Option<&str>,
 ) -> Result<Vec<Fact>> {
-    let rows = sqlx::query(concat!(
-        "WITH latest AS (SELECT MAX(id) AS id FROM snapshots WHERE ?2 IS NULL OR created_at <= ?2 \
-                         GROUP BY account_id) \
-         SELECT ",
-        cols!(),
-        " FROM latest CROSS JOIN (SELECT value ->> 0 AS lo, value ->> 1 AS hi FROM json_each(?1)) k \
-         JOIN snapshot_facts f ON f.snapshot_id = latest.id AND f.fact >= k.lo AND f.fact < k.hi"
-    ))
-    .bind(key_ranges(facts)?)
-    .bind(at)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.iter().map(fact_of).collect())
+    // One key per statement: with several ranges in one join SQLite's plan degrades tenfold at 10,000 accounts.
+    let mut out = Vec::new();
+    for key in facts {
+        let rows = sqlx::query(concat!(
+            "WITH latest AS (SELECT MAX(id) AS id FROM snapshots WHERE ?2 IS NULL OR created_at <= ?2 \
+                             GROUP BY account_id) \
+             SELECT ",
+            cols!(),
+            " FROM latest CROSS JOIN snapshot_facts f \
+             WHERE f.snapshot_id = latest.id AND f.fact >= ?1 AND f.fact < ?3"
+        ))
+        .bind(key_range(key).0)
+        .bind(at)
+        .bind(key_range(key).1)
+        .fetch_all(&mut *conn)
+        .await?;
+        out.extend(rows.iter().map(fact_of));
+    }
+    Ok(out)
 }
 
 /// All facts of the given snapshots matching the keys (exact, or prefixes ending in `%`), by snapshot.
