@@ -1145,18 +1145,24 @@ pub fn ranked_moves<'a>(
 ) -> (Vec<Move<'a>>, Vec<Move<'a>>) {
     let mut moves: Vec<Move<'a>> = Vec::new();
     for (sid, facts) in rows {
-        let (Some(new), Some(new_period)) =
-            (get(facts, "health.score"), get(facts, "health.period"))
-        else {
+        let Some(new) = get(facts, "health.score") else {
             continue;
         };
+        // Periods may be absent while ranking (read later for the listed accounts only); the previous trend
+        // point is always earlier than the latest.
+        let new_period = get(facts, "health.period")
+            .and_then(|p| p.text.clone())
+            .unwrap_or_default();
         let old = match from_month {
-            Some(m) => get(facts, &format!("trend.{m}")).map(|f| (f, m.to_string())),
-            None => get(facts, "trend.prev.score")
-                .zip(get(facts, "trend.prev.period").and_then(|p| p.text.clone())),
+            Some(m) => get(facts, &format!("trend.{m}"))
+                .map(|f| (f, m.to_string()))
+                .filter(|(_, p)| *p < new_period),
+            None => get(facts, "trend.prev.score").map(|f| {
+                let p = get(facts, "trend.prev.period").and_then(|p| p.text.clone());
+                (f, p.unwrap_or_default())
+            }),
         };
-        let new_period = new_period.text.clone().unwrap_or_default();
-        let Some((old, old_period)) = old.filter(|(_, p)| *p < new_period) else {
+        let Some((old, old_period)) = old else {
             continue;
         };
         if let (Some(a), Some(z)) = (old.num, new.num) {

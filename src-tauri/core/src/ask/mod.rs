@@ -316,12 +316,7 @@ impl Tideline {
                 let month_key = from_month.as_ref().map(|m| format!("trend.{m}"));
                 let keys: Vec<&str> = match &month_key {
                     Some(k) => vec!["health.score", "health.period", k.as_str()],
-                    None => vec![
-                        "health.score",
-                        "health.period",
-                        "trend.prev.score",
-                        "trend.prev.period",
-                    ],
+                    None => vec!["health.score", "trend.prev.score"],
                 };
                 let facts = snapshot_facts::of_latest(&mut conn, &keys, None).await?;
                 let mut rows: BTreeMap<i64, Vec<_>> = BTreeMap::new();
@@ -335,11 +330,26 @@ impl Tideline {
                     .chain(rises.iter())
                     .map(|m| m.snapshot_id)
                     .collect();
-                let names: BTreeMap<i64, Vec<_>> =
-                    snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name"])
-                        .await?
-                        .into_iter()
-                        .collect();
+                // Names and periods only for the accounts listed.
+                let extra = snapshot_facts::of_snapshots(
+                    &mut conn,
+                    &ids,
+                    &["account.name", "health.period", "trend.prev.period"],
+                )
+                .await?;
+                let mut names: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+                for (sid, facts) in extra {
+                    for f in facts {
+                        if f.fact == "account.name" {
+                            names.entry(sid).or_default().push(f);
+                        } else if !rows
+                            .get(&sid)
+                            .is_some_and(|r| r.iter().any(|x| x.fact == f.fact))
+                        {
+                            rows.entry(sid).or_default().push(f);
+                        }
+                    }
+                }
                 compose::movers(
                     b,
                     &rows,
