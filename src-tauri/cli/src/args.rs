@@ -39,10 +39,12 @@ pub enum Command {
     /// Accounts and their health.
     #[command(subcommand)]
     Accounts(AccountsCmd),
-    /// Ask a question about an account; answered from its latest snapshot.
+    /// Ask a question, answered offline from snapshots with a citation for every fact. Without --account the
+    /// question names its accounts or is about the portfolio ("Which accounts are at risk?").
     Ask {
-        #[command(flatten)]
-        account: AccountArg,
+        /// The account the question is about (name or external id), unless the question names another.
+        #[arg(long)]
+        account: Option<String>,
         question: String,
     },
     /// Read or change settings (the same settings.json the app's Settings screen writes).

@@ -171,3 +171,39 @@ pub fn diff(d: &SnapshotDiff) -> String {
     }
     out
 }
+
+/// `ask --json`: the answer with `accounts` as names (issue 9 §6 shape), plus the app's extra fields.
+pub fn ask_json(a: &tideline_core::model::AskAnswer) -> serde_json::Value {
+    serde_json::json!({
+        "answer": a.answer,
+        "intent": a.intent,
+        "accounts": a.accounts.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(),
+        "period": a.period,
+        "claims": a.claims,
+        "snapshot_id": a.snapshot_id,
+        "snapshot_created": a.snapshot_created,
+        "snapshots_created": a.snapshots_created,
+        "sources": a.sources,
+        "changes_since": a.changes_since,
+        "choices": a.choices,
+        "note": a.note,
+    })
+}
+
+/// `ask`: the answer, then its citations one a line.
+pub fn ask(a: &tideline_core::model::AskAnswer) -> String {
+    let mut out = a.answer.clone();
+    if let Some(n) = &a.note {
+        out.push_str(&format!("\n({n})"));
+    }
+    if !a.claims.is_empty() {
+        out.push_str("\n\nSources:");
+        for c in &a.claims {
+            out.push_str(&format!(
+                "\n  {} — snapshot #{} {}",
+                c.text, c.snapshot_id, c.path
+            ));
+        }
+    }
+    out
+}

@@ -149,9 +149,12 @@ async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Error> {
             out.print(&docs, || output::accounts(&rows))
         }
         Command::Ask { account, question } => {
-            let id = app.find_account(&account.account).await?.id;
+            let id = match account {
+                Some(name) => Some(app.find_account(name).await?.id),
+                None => None,
+            };
             let answer = app.ask(id, question).await?;
-            out.print(&answer, || answer.answer.clone())
+            out.print(&output::ask_json(&answer), || output::ask(&answer))
         }
         Command::Sample(SampleCmd::Load) => {
             let reports = app.load_sample().await?;

@@ -205,11 +205,15 @@ async fn asking_creates_a_rag_auto_snapshot_only_when_there_is_none() {
     let account = t.account_id(TECHCORP).await;
     let first = t
         .app
-        .ask(account, "What's TechCorp's current status?")
+        .ask(Some(account), "What's TechCorp's current status?")
         .await
         .unwrap();
     assert!(first.snapshot_created);
-    let snap = t.app.get_snapshot(first.snapshot_id).await.unwrap();
+    let snap = t
+        .app
+        .get_snapshot(first.snapshot_id.unwrap())
+        .await
+        .unwrap();
     assert_eq!(
         (snap.snapshot_type, snap.trigger_event.as_str()),
         (SnapshotType::RagAuto, RAG_TRIGGER)
@@ -224,7 +228,7 @@ async fn asking_creates_a_rag_auto_snapshot_only_when_there_is_none() {
     t.set_time(at(15, 5, 0));
     let second = t
         .app
-        .ask(account, "Show me TechCorp's status")
+        .ask(Some(account), "Show me TechCorp's status")
         .await
         .unwrap();
     assert!(!second.snapshot_created);

@@ -58,5 +58,14 @@ pub(crate) async fn ask_account(
     account_id: i64,
     question: String,
 ) -> CmdResult<AskAnswer> {
-    Ok(state.core.ask(account_id, &question).await?)
+    Ok(state.core.ask(Some(account_id), &question).await?)
+}
+
+/// A question from the Health tab: about the portfolio, or the accounts it names.
+#[tauri::command]
+pub(crate) async fn ask_portfolio(
+    state: State<'_, AppState>,
+    question: String,
+) -> CmdResult<AskAnswer> {
+    Ok(state.core.ask(None, &question).await?)
 }

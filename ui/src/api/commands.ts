@@ -56,6 +56,7 @@ export const commands = {
   diffSnapshots: (from: SnapshotId, to: SnapshotId) => call<SnapshotDiff>('diff_snapshots', { from, to }),
   askAccount: (accountId: AccountId, question: string) =>
     call<AskAnswer>('ask_account', { accountId, question }),
+  askPortfolio: (question: string) => call<AskAnswer>('ask_portfolio', { question }),
   healthHistory: (accountId: AccountId) => call<HealthRecord[]>('health_history', { accountId }),
 
   pickFiles: (kind: ImportKind | null) => call<string[]>('pick_files', { kind }),

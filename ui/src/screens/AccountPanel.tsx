@@ -1,5 +1,6 @@
 // The account drawer over the Health tab: the snapshot context and everything in it (health by category,
 // KPIs vs target, profile, playbooks, trend, timeline and diff), plus the Ask box. Ctrl+S takes a snapshot.
+import type { AskClaim } from '../api/bindings/AskClaim';
 import { useQuery } from '@tanstack/react-query';
 import { ArrowLeft, X } from 'lucide-react';
 import { useEffect, useState, type ReactNode } from 'react';
@@ -80,6 +81,8 @@ export function AccountPanel({
 }) {
   const { open, take, extraChanges, cooldownLeft, now } = useSnapshotOpen(target.id, target.opening);
   const [viewing, setViewing] = useState<SnapshotId | null>(null);
+  // The field an Ask citation points at, shown above the snapshot it opens.
+  const [cited, setCited] = useState<AskClaim | null>(null);
   const [picked, setPicked] = useState<SnapshotId[]>([]);
   const past = useQuery({
     queryKey: keys.snapshot(viewing),
@@ -143,6 +146,16 @@ export function AccountPanel({
           />
         )}
 
+        {cited && (
+          <div className="ask-cited" role="status" data-testid="ask-cited">
+            Cited: <code>{cited.path}</code> = <mark>{String(cited.value)}</mark> in snapshot #{String(cited.snapshot_id)}
+            <div className="spacer" />
+            <button type="button" className="btn btn--small" onClick={() => setCited(null)}>
+              Dismiss
+            </button>
+          </div>
+        )}
+
         {showingPast && (
           <div className="viewing-past" role="status">
             {past.data ? (
@@ -190,7 +203,13 @@ export function AccountPanel({
       </div>
 
       <footer className="panel__footer">
-        <AskBox accountId={target.id} accountName={shown?.account_name ?? target.name} />
+        <AskBox accountId={target.id} accountName={shown?.account_name ?? target.name} snapshot={shown}
+          onCite={(c) => {
+            const id = c.snapshot_id as unknown as SnapshotId;
+            setViewing(id === shown?.id ? null : id);
+            setCited(c);
+          }}
+        />
       </footer>
     </aside>
   );

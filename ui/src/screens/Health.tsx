@@ -13,6 +13,7 @@ import { samePages, useAccountPages, type TableQuery } from '../components/accou
 import { DistributionChart } from '../components/charts/DistributionChart';
 import { FilterSelect } from '../components/FilterSelect';
 import { EmptyState, ErrorState, Skeleton } from '../components/States';
+import { AskPortfolio } from '../components/AskPortfolio';
 import { SummaryCards } from '../components/SummaryCards';
 import { pushToast } from '../components/toastStore';
 import { exportTable } from '../data/actions';
@@ -280,6 +281,13 @@ export function Health({ overview, thresholds }: { overview: Overview; threshold
           />
         )}
       </div>
+
+      <AskPortfolio
+        onOpenAccount={(id, name) => {
+          openings.current += 1;
+          setPanel({ id, name, opening: openings.current });
+        }}
+      />
 
       <div className="visually-hidden" aria-live="polite" data-testid="selection-announcer">
         {selectedRow ? `${selectedRow.name}, health ${formatScore(selectedRow.health_score)}${selectedRow.band ? ` ${bandLabel(selectedRow.band)}` : ''}` : ''}

@@ -1,171 +1,535 @@
-//! Answering a question about an account from its latest snapshot (created on the spot, as `rag_auto`, when the
-//! account has none). The answer is composed from the snapshot's facts and names the snapshot it used; the
-//! question's words choose which facts lead.
+//! Ask: answering a question about one account or the portfolio, offline, from snapshots only, with a citation
+//! for every number, date and name. The question becomes a [`plan::Plan`] (intent, accounts, KPIs, period);
+//! one-account answers read that account's latest snapshot (made on the spot as `rag_auto` when it has none),
+//! or the latest at or before a date; portfolio answers read the facts index of every account's latest snapshot.
+//! With `Settings.ask.mode` = local model, the claims go to the model as numbered evidence (`llm::phrase`).
 
+pub mod compose;
+pub mod dates;
 pub mod llm;
+pub mod matching;
+pub mod plan;
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use self::compose::Builder;
+use self::dates::PeriodSpec;
+use self::plan::{Compare, Plan, PlanInput};
+use crate::clock;
+use crate::db::begin_write;
 use crate::error::{Error, Result};
-use crate::model::{AskAnswer, ExecutionStatus, Snapshot};
+use crate::model::{AskAnswer, AskIntent, AskPeriod, Band, Snapshot, SnapshotType};
+use crate::snapshot::{take, RAG_TRIGGER};
+use crate::store::{self, snapshot_facts, snapshots};
 use crate::Tideline;
 
+/// How many accounts a portfolio answer names before "and N more".
+const DEFAULT_LIST: usize = 10;
+
 impl Tideline {
+    /// Plans the question without answering it (what the golden test and `--explain` look at).
+    pub async fn plan_question(&self, account_id: Option<i64>, question: &str) -> Result<Plan> {
+        let mut conn = self.pool().acquire().await?;
+        let accounts = store::accounts::names(&mut conn).await?;
+        let kpis = snapshot_facts::vocabulary(&mut conn, "kpi").await?;
+        let categories = snapshot_facts::vocabulary(&mut conn, "category").await?;
+        drop(conn);
+        Ok(plan::plan(&PlanInput {
+            question,
+            current: account_id,
+            accounts: &accounts,
+            kpis: &kpis,
+            categories: &categories,
+            today: self.now().date_naive(),
+        }))
+    }
+
+    /// Answers a question: about `account_id` (the open panel) unless the question names other accounts or asks
+    /// about the portfolio.
     #[tracing::instrument(skip(self), err)]
-    pub async fn ask(&self, account_id: i64, question: &str) -> Result<AskAnswer> {
+    pub async fn ask(&self, account_id: Option<i64>, question: &str) -> Result<AskAnswer> {
         if question.trim().is_empty() {
             return Err(Error::InvalidInput {
                 what: "question".into(),
                 reason: "the question is empty".into(),
             });
         }
-        let (snapshot, created) = self.snapshot_for_question(account_id).await?;
-        let (answer, sources) = compose(&snapshot, question);
-        Ok(AskAnswer {
-            answer,
-            snapshot_id: snapshot.id,
-            snapshot_created: created,
-            sources,
-        })
-    }
-}
-
-fn num(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.1}")
-    }
-}
-
-/// The answer text and the snapshot parts it drew on.
-pub fn compose(s: &Snapshot, question: &str) -> (String, Vec<String>) {
-    let q = question.to_lowercase();
-    let c = &s.content;
-    let wants = |words: &[&str]| words.iter().any(|w| q.contains(w));
-    let mut parts: Vec<String> = Vec::new();
-    let mut sources: Vec<String> = Vec::new();
-
-    let health_line = match &c.health {
-        Some(h) => {
-            sources.push("health".into());
-            let trend = match h.trend.len() {
-                n if n >= 2 => {
-                    let prev = h.trend[n - 2].score;
-                    let delta = h.score - prev;
-                    format!(
-                        ", {} {} points since {}",
-                        if delta >= 0.0 { "up" } else { "down" },
-                        num(delta.abs()),
-                        h.trend[n - 2].period
-                    )
+        if let Some(id) = account_id {
+            self.account_by_id(id).await?;
+        }
+        let today = self.now().date_naive();
+        // "since the last snapshot" is only known once the account's snapshot is; plan first without it.
+        let mut out = Answered::default();
+        // The panel's account is snapshotted first when it has none, so its KPIs are known names to the planner.
+        if let Some(id) = account_id {
+            let (s, created) = self.snapshot_for_question(id).await?;
+            if created {
+                out.snapshots_created.push(s.id);
+            }
+        }
+        let mut p = self.plan_question(account_id, question).await?;
+        if let Some(&main) = p.accounts.first().filter(|m| Some(**m) != account_id) {
+            if !p.intent.is_portfolio() || p.intent == AskIntent::Compare {
+                let (s, created) = self.snapshot_for_question(main).await?;
+                if created {
+                    out.snapshots_created.push(s.id);
+                    p = self.plan_question(account_id, question).await?;
                 }
-                _ => String::new(),
-            };
-            format!(
-                "{} is {} with a health score of {} for {}{}.",
-                c.account.name,
-                h.band.label(),
-                num(h.score),
-                h.period,
-                trend
-            )
+            }
         }
-        None => format!(
-            "{} has no health score yet (calculate health scores to get one).",
-            c.account.name
-        ),
-    };
-    parts.push(health_line);
-
-    let off: Vec<_> = c.kpis.iter().filter(|k| k.status == "off_target").collect();
-    if wants(&[
-        "kpi", "metric", "target", "usage", "nps", "status", "risk", "why", "health", "doing",
-    ]) || !off.is_empty()
-    {
-        if off.is_empty() && !c.kpis.is_empty() {
-            parts.push(format!(
-                "All {} KPIs with a target are on target.",
-                c.kpis.iter().filter(|k| k.target.is_some()).count()
-            ));
-            sources.push("kpis".into());
-        } else if !off.is_empty() {
-            let list: Vec<String> = off
-                .iter()
-                .take(5)
-                .map(|k| {
-                    sources.push(format!("kpis.{}", k.name));
-                    let unit = k
-                        .unit
-                        .as_deref()
-                        .map(|u| format!(" {u}"))
-                        .unwrap_or_default();
-                    format!(
-                        "{} {}{unit} (target {}{unit})",
-                        k.name,
-                        num(k.value),
-                        k.target.map(num).unwrap_or_default()
-                    )
-                })
-                .collect();
-            let more = if off.len() > 5 {
-                format!(" and {} more", off.len() - 5)
-            } else {
-                String::new()
-            };
-            parts.push(format!("Off target: {}{more}.", list.join(", ")));
-        }
-    }
-
-    if wants(&[
-        "renew", "contract", "arr", "revenue", "owner", "csm", "profile", "status",
-    ]) {
-        let p = &c.profile;
-        let mut facts = Vec::new();
-        if let Some(arr) = p.arr {
-            facts.push(format!("ARR {}", num(arr)));
-        }
-        if let Some(r) = &p.renewal_date {
-            facts.push(format!("renews on {r}"));
-        }
-        if let Some(o) = &p.owner {
-            facts.push(format!("owned by {o}"));
-        }
-        if !facts.is_empty() {
-            sources.push("profile".into());
-            parts.push(format!("Profile: {}.", facts.join(", ")));
-        }
-    }
-
-    let open: Vec<_> = c
-        .playbooks
-        .iter()
-        .filter(|e| e.status == ExecutionStatus::InProgress)
-        .collect();
-    if !open.is_empty() || wants(&["playbook", "plan", "action", "next"]) {
-        sources.push("playbooks".into());
-        if open.is_empty() {
-            parts.push("No playbook is in progress.".into());
+        let words = matching::words(question);
+        let mut b = Builder::default();
+        if !p.choices.is_empty() && p.accounts.is_empty() {
+            compose::choose(&mut b, &p.choices);
+        } else if p.intent == AskIntent::Unknown
+            || (p.accounts.is_empty() && !p.intent.is_portfolio())
+        {
+            compose::unknown(&mut b);
+        } else if p.intent == AskIntent::Compare {
+            self.answer_compare(&p, &mut b, &mut out).await?;
+        } else if p.intent.is_portfolio() {
+            self.answer_portfolio(&p, &words, today, &mut b, &mut out)
+                .await?;
         } else {
-            let list: Vec<String> = open
-                .iter()
-                .map(|e| {
-                    let done = e.steps.iter().filter(|s| s.done).count();
-                    format!("{} ({done}/{} steps)", e.playbook_name, e.steps.len())
-                })
-                .collect();
-            parts.push(format!("In progress: {}.", list.join(", ")));
+            self.answer_account(&p, &words, today, &mut b, &mut out)
+                .await?;
         }
+        let period = match &p.period {
+            Some(PeriodSpec::Range(a, z)) => Some(dates::to_period(*a, *z)),
+            _ => out.period.clone(),
+        };
+        let mut answer = b.text();
+        if let Some(id) = out.snapshot_id {
+            if out.changes_since > 0 {
+                answer.push_str(&format!(
+                    " (From snapshot #{id}, {} change{} since. Take a snapshot now and ask again for the newest data.)",
+                    out.changes_since,
+                    if out.changes_since == 1 { "" } else { "s" }
+                ));
+            } else if !out.snapshot_label.is_empty() {
+                answer.push_str(&format!(" (From snapshot #{id}, {}.)", out.snapshot_label));
+            }
+        }
+        let mut ans = AskAnswer {
+            answer,
+            intent: p.intent,
+            accounts: b.accounts,
+            period,
+            claims: b.claims,
+            snapshot_id: out.snapshot_id,
+            snapshot_created: out.snapshot_created,
+            snapshots_created: out.snapshots_created,
+            sources: b.sources,
+            changes_since: out.changes_since,
+            choices: p.choices.iter().map(|c| c.1.clone()).collect(),
+            note: None,
+        };
+        self.phrase_with_model(question, &mut ans).await;
+        Ok(ans)
     }
 
-    if let Some(first) = c.changes.lines.first() {
-        sources.push("changes".into());
-        parts.push(format!("Last change: {first}."));
+    async fn answer_account(
+        &self,
+        p: &Plan,
+        words: &[String],
+        today: NaiveDate,
+        b: &mut Builder,
+        out: &mut Answered,
+    ) -> Result<()> {
+        let main = p.accounts[0];
+        let (snap, created) = self.snapshot_for_question(main).await?;
+        out.snapshot_id = Some(snap.id);
+        out.snapshot_label = dates::day_label(&snap.created_at);
+        if created {
+            out.snapshots_created.push(snap.id);
+        }
+        out.snapshot_created = out.snapshots_created.contains(&snap.id);
+        let mut conn = self.pool().acquire().await?;
+        out.changes_since =
+            store::events::unsnapshotted_since(&mut conn, main, &snap.created_at).await?;
+        // The earlier snapshot a change is measured from: the latest at or before the period's start, else the
+        // previous snapshot.
+        let baseline_id = match &p.period {
+            Some(PeriodSpec::Range(from, _)) => {
+                let at = start_of_day(*from);
+                snapshots::newest_at_or_before(&mut conn, main, &at).await?
+            }
+            Some(PeriodSpec::SinceLastSnapshot) => None,
+            None => snap.content.changes.previous_snapshot_id,
+        }
+        .filter(|id| *id != snap.id);
+        let baseline = match baseline_id {
+            Some(id) => Some(snapshots::load(&mut conn, id).await?),
+            None => None,
+        };
+        match p.intent {
+            AskIntent::Status => compose::status(b, &snap),
+            AskIntent::KpiValue => compose::kpi_value(b, &snap, &p.kpis),
+            AskIntent::KpiTrend => {
+                let from = match &p.period {
+                    Some(PeriodSpec::Range(a, _)) => Some(start_of_day(*a)),
+                    _ => None,
+                };
+                let items = snapshots::list(&mut conn, main, 36).await?;
+                let mut snaps: Vec<Snapshot> = Vec::new();
+                for it in items.iter().rev() {
+                    if from.as_deref().is_none_or(|f| it.created_at.as_str() >= f)
+                        && it.id != snap.id
+                    {
+                        snaps.push(snapshots::load(&mut conn, it.id).await?);
+                    }
+                }
+                snaps.push(snap.clone());
+                compose::kpi_trend(b, &snaps, &p.kpis);
+            }
+            AskIntent::OffTarget => compose::off_target(b, &snap),
+            AskIntent::HealthChange => compose::health_change(b, &snap, baseline.as_ref()),
+            AskIntent::ChangesSince => {
+                let after = matches!(p.period, Some(PeriodSpec::SinceLastSnapshot))
+                    .then_some(out.changes_since);
+                let from_month = match &p.period {
+                    Some(PeriodSpec::Range(a, _)) => Some(a.format("%Y-%m").to_string()),
+                    _ => None,
+                };
+                compose::changes_since(b, &snap, baseline.as_ref(), after, from_month.as_deref());
+            }
+            AskIntent::CategoryDrag => compose::category_drag(b, &snap, &p.categories),
+            AskIntent::Playbooks => compose::playbooks(b, &snap, today),
+            AskIntent::Profile => compose::profile(b, &snap, words, today),
+            AskIntent::Provenance => compose::provenance(b, &snap, &p.kpis),
+            _ => compose::status(b, &snap),
+        }
+        if let Some(s0) = &baseline {
+            if matches!(p.intent, AskIntent::HealthChange | AskIntent::ChangesSince) {
+                out.period = Some(AskPeriod {
+                    from: s0.created_at.get(..10).unwrap_or("").to_string(),
+                    to: snap.created_at.get(..10).unwrap_or("").to_string(),
+                });
+            }
+        }
+        Ok(())
     }
-    parts.push(format!(
-        "(From snapshot #{} taken {}, {}.)",
-        s.id,
-        s.created_at,
-        s.snapshot_type.as_str()
-    ));
-    sources.dedup();
-    (parts.join(" "), sources)
+
+    async fn answer_compare(&self, p: &Plan, b: &mut Builder, out: &mut Answered) -> Result<()> {
+        if p.accounts.len() < 2 {
+            b.say("Name two accounts to compare, e.g. \"Compare Acme Corp and Initech\".".into());
+            return Ok(());
+        }
+        let mut snaps = Vec::new();
+        for id in p.accounts.iter().take(2) {
+            let (s, created) = self.snapshot_for_question(*id).await?;
+            if created && !out.snapshots_created.contains(&s.id) {
+                out.snapshots_created.push(s.id);
+            }
+            snaps.push(s);
+        }
+        compose::compare(b, &snaps, &p.kpis);
+        Ok(())
+    }
+
+    /// Gives every account without a snapshot a `rag_auto` one (one transaction), so portfolio answers cover all.
+    async fn snapshot_missing_accounts(&self) -> Result<Vec<i64>> {
+        let mut tx = begin_write(self.pool()).await?;
+        let missing = snapshots::accounts_without(&mut tx, None).await?;
+        if missing.is_empty() {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+        let now = clock::to_db(self.now());
+        let requests: Vec<(i64, SnapshotType, &str)> = missing
+            .iter()
+            .map(|id| (*id, SnapshotType::RagAuto, RAG_TRIGGER))
+            .collect();
+        let names = store::accounts::identities(&mut tx, &missing).await?;
+        for (a, _) in &names {
+            tracing::info!(
+                "📸 No snapshot found for {}, creating one automatically...",
+                a.name
+            );
+        }
+        let made = take::create_many(&mut tx, &requests, &now).await?;
+        tx.commit().await?;
+        for s in &made {
+            tracing::info!("✓ Auto-created snapshot {} for {}", s.id, s.account_name);
+        }
+        Ok(made.iter().map(|s| s.id).collect())
+    }
+
+    async fn answer_portfolio(
+        &self,
+        p: &Plan,
+        words: &[String],
+        today: NaiveDate,
+        b: &mut Builder,
+        out: &mut Answered,
+    ) -> Result<()> {
+        out.snapshots_created
+            .extend(self.snapshot_missing_accounts().await?);
+        let mut conn = self.pool().acquire().await?;
+        let limit = p.limit.map(|l| l as usize).unwrap_or(DEFAULT_LIST);
+        match p.intent {
+            AskIntent::AtRisk => {
+                let band = p.band.unwrap_or(Band::AtRisk);
+                let facts =
+                    snapshot_facts::of_latest(&mut conn, &["health.band", "health.score"], None)
+                        .await?;
+                let mut by: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+                for f in facts {
+                    by.entry(f.snapshot_id).or_default().push(f);
+                }
+                let mut inband: Vec<(f64, i64)> = by
+                    .iter()
+                    .filter(|(_, fs)| {
+                        fs.iter().any(|f| {
+                            f.fact == "health.band" && f.text.as_deref() == Some(band.as_str())
+                        })
+                    })
+                    .map(|(sid, fs)| {
+                        let score = fs
+                            .iter()
+                            .find(|f| f.fact == "health.score")
+                            .and_then(|f| f.num)
+                            .unwrap_or(0.0);
+                        (score, *sid)
+                    })
+                    .collect();
+                inband.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+                let total = inband.len();
+                let ids: Vec<i64> = inband.iter().take(limit).map(|x| x.1).collect();
+                let mut rows =
+                    snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name", "category.%"])
+                        .await?;
+                for id in &ids {
+                    if let Some(score) = by.remove(id) {
+                        rows.entry(*id).or_default().extend(score);
+                    }
+                }
+                compose::at_risk(b, band, &rows.into_iter().collect(), total, limit);
+            }
+            AskIntent::Movers => {
+                let from_month = match &p.period {
+                    Some(PeriodSpec::Range(a, _)) => Some(a.format("%Y-%m").to_string()),
+                    _ => None,
+                };
+                let month_key = from_month.as_ref().map(|m| format!("trend.{m}"));
+                let keys: Vec<&str> = match &month_key {
+                    Some(k) => vec!["health.score", "health.period", k.as_str()],
+                    None => vec!["health.score", "trend.prev.score"],
+                };
+                let facts = snapshot_facts::of_latest(&mut conn, &keys, None).await?;
+                let mut rows: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+                for f in facts {
+                    rows.entry(f.snapshot_id).or_default().push(f);
+                }
+                let n = p.limit.map(|l| l as usize).unwrap_or(5);
+                let (drops, rises) = compose::ranked_moves(&rows, from_month.as_deref(), n);
+                let ids: Vec<i64> = drops
+                    .iter()
+                    .chain(rises.iter())
+                    .map(|m| m.snapshot_id)
+                    .collect();
+                // Names and periods only for the accounts listed.
+                let extra = snapshot_facts::of_snapshots(
+                    &mut conn,
+                    &ids,
+                    &["account.name", "health.period", "trend.prev.period"],
+                )
+                .await?;
+                let mut names: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+                for (sid, facts) in extra {
+                    for f in facts {
+                        if f.fact == "account.name" {
+                            names.entry(sid).or_default().push(f);
+                        } else if !rows
+                            .get(&sid)
+                            .is_some_and(|r| r.iter().any(|x| x.fact == f.fact))
+                        {
+                            rows.entry(sid).or_default().push(f);
+                        }
+                    }
+                }
+                compose::movers(
+                    b,
+                    &rows,
+                    &names,
+                    from_month.as_deref(),
+                    compose::movers_direction(words),
+                    n,
+                );
+            }
+            AskIntent::Renewals => {
+                let days = p.days.unwrap_or(90);
+                let until = today + chrono::Days::new(u64::from(days));
+                let dates =
+                    snapshot_facts::of_latest(&mut conn, &["profile.renewal_date"], None).await?;
+                let mut due: Vec<(NaiveDate, i64)> = dates
+                    .iter()
+                    .filter_map(|f| {
+                        let d = NaiveDate::parse_from_str(f.text.as_deref()?, "%Y-%m-%d").ok()?;
+                        (d >= today && d <= until).then_some((d, f.snapshot_id))
+                    })
+                    .collect();
+                due.sort();
+                let ids: Vec<i64> = due.iter().map(|d| d.1).collect();
+                let mut facts = snapshot_facts::of_snapshots(
+                    &mut conn,
+                    &ids,
+                    &[
+                        "account.name",
+                        "profile.renewal_date",
+                        "health.band",
+                        "profile.arr",
+                    ],
+                )
+                .await?;
+                let rows: Vec<(NaiveDate, Vec<_>)> = due
+                    .iter()
+                    .filter_map(|(d, id)| facts.remove(id).map(|f| (*d, f)))
+                    .filter(|(_, f)| {
+                        p.band.is_none_or(|band| {
+                            f.iter().any(|x| {
+                                x.fact == "health.band" && x.text.as_deref() == Some(band.as_str())
+                            })
+                        })
+                    })
+                    .collect();
+                compose::renewals(b, &rows, days, p.band, limit);
+            }
+            AskIntent::KpiFilter => {
+                let kpi = p.kpis.first().cloned().unwrap_or_default();
+                let (cmp, value) = p.threshold.unwrap_or((Compare::Below, None));
+                let vkey = format!("kpi.{kpi}.value");
+                let skey = format!("kpi.{kpi}.status");
+                let facts =
+                    snapshot_facts::of_latest(&mut conn, &[vkey.as_str(), skey.as_str()], None)
+                        .await?;
+                let mut by: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+                for f in facts {
+                    by.entry(f.snapshot_id).or_default().push(f);
+                }
+                let mut hits: Vec<(f64, i64)> = Vec::new();
+                for (sid, fs) in &by {
+                    let v = fs
+                        .iter()
+                        .find(|f| f.fact.ends_with(".value"))
+                        .and_then(|f| f.num);
+                    let st = fs
+                        .iter()
+                        .find(|f| f.fact.ends_with(".status"))
+                        .and_then(|f| f.text.clone());
+                    let keep = match (cmp, value) {
+                        (Compare::Below, None) => st.as_deref() == Some("off_target"),
+                        (Compare::Above, None) => st.as_deref() == Some("on_target"),
+                        (Compare::Below, Some(t)) => v.is_some_and(|v| v < t),
+                        (Compare::Above, Some(t)) => v.is_some_and(|v| v > t),
+                    };
+                    if keep {
+                        hits.push((v.unwrap_or(0.0), *sid));
+                    }
+                }
+                hits.sort_by(|x, y| {
+                    if cmp == Compare::Above {
+                        y.0.total_cmp(&x.0)
+                    } else {
+                        x.0.total_cmp(&y.0)
+                    }
+                    .then(x.1.cmp(&y.1))
+                });
+                let ids: Vec<i64> = hits.iter().map(|h| h.1).collect();
+                let mut names =
+                    snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name"]).await?;
+                let rows: Vec<Vec<_>> = hits
+                    .iter()
+                    .map(|(_, sid)| {
+                        let mut r = by.remove(sid).unwrap_or_default();
+                        r.extend(names.remove(sid).unwrap_or_default());
+                        r
+                    })
+                    .collect();
+                compose::kpi_filter(b, &kpi, &rows, cmp, value, limit);
+            }
+            _ => compose::unknown(b),
+        }
+        Ok(())
+    }
+
+    /// With a local model configured, asks it to phrase the claims; keeps the built-in answer with a note when it
+    /// cannot (not running, too slow, or a sentence it could not back with the evidence).
+    async fn phrase_with_model(&self, question: &str, ans: &mut AskAnswer) {
+        let settings = match self.settings() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("settings unreadable, built-in answer: {e}");
+                return;
+            }
+        };
+        let Some(cfg) = llm::LlmConfig::from_settings(&settings.ask) else {
+            return;
+        };
+        if ans.claims.is_empty() {
+            return;
+        }
+        let evidence: Vec<llm::EvidenceItem> = ans
+            .claims
+            .iter()
+            .enumerate()
+            .map(|(i, c)| llm::EvidenceItem {
+                n: i as u32 + 1,
+                text: c.text.clone(),
+                snapshot_id: c.snapshot_id,
+                path: c.path.clone(),
+                value: c.value.clone(),
+            })
+            .collect();
+        let names: Vec<String> = match self.pool().acquire().await {
+            Ok(mut conn) => store::accounts::names(&mut conn)
+                .await
+                .map(|v| v.into_iter().map(|(_, n)| n).collect())
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        match llm::phrase(&cfg, question, &evidence, &names, &mut |_| {}).await {
+            llm::LlmOutcome::Phrased(sentences) => {
+                let mut cited = Vec::new();
+                for s in &sentences {
+                    for n in &s.cites {
+                        if let Some(c) = ans.claims.get((*n as usize).wrapping_sub(1)) {
+                            if !cited.contains(c) {
+                                cited.push(c.clone());
+                            }
+                        }
+                    }
+                }
+                ans.answer = sentences
+                    .iter()
+                    .map(|s| s.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                ans.claims = cited;
+                ans.note = Some("Phrased by the local model from the cited evidence.".into());
+            }
+            llm::LlmOutcome::Fallback { reason } => {
+                ans.note = Some(format!("Built-in answer shown: {reason}"));
+            }
+        }
+    }
+}
+
+fn start_of_day(d: NaiveDate) -> String {
+    d.and_hms_opt(0, 0, 0)
+        .map(|t| clock::to_db(t.and_utc()))
+        .unwrap_or_default()
+}
+
+/// What retrieval learned besides the text.
+#[derive(Default)]
+struct Answered {
+    snapshot_id: Option<i64>,
+    snapshot_created: bool,
+    snapshots_created: Vec<i64>,
+    changes_since: u32,
+    period: Option<AskPeriod>,
+    snapshot_label: String,
 }

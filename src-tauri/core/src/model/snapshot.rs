@@ -147,13 +147,3 @@ pub struct SnapshotDiff {
     pub to: SnapshotListItem,
     pub entries: Vec<DiffEntry>,
 }
-
-/// The answer to a question about an account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct AskAnswer {
-    pub answer: String,
-    pub snapshot_id: i64,
-    pub snapshot_created: bool,
-    /// Which parts of the snapshot the answer used, e.g. `health`, `kpis.NPS`.
-    pub sources: Vec<String>,
-}

@@ -9,6 +9,7 @@ use sqlx::SqliteConnection;
 use super::{build, diff};
 use crate::error::{Error, Result};
 use crate::model::{ChangeSummary, Snapshot, SnapshotType};
+use crate::store::snapshot_facts;
 use crate::store::snapshots::{self, NewSnapshot};
 
 /// Builds and stores a snapshot of the account as it is now, with what changed since its previous one.
@@ -105,6 +106,10 @@ async fn create_distinct(
         )
         .collect();
     let new_ids = snapshots::insert_many(conn, &rows, build::SCHEMA_VERSION, now).await?;
+    // Ask's facts index, in the same transaction as the rows it indexes.
+    let mut indexed: Vec<i64> = new_ids.values().copied().collect();
+    indexed.sort_unstable();
+    snapshot_facts::index(conn, &indexed).await?;
     prepared
         .into_iter()
         .map(

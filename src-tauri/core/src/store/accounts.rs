@@ -32,6 +32,13 @@ pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<(i64, 
         .await?)
 }
 
+/// Every account's id and name (what questions can name).
+pub async fn names(conn: &mut SqliteConnection) -> Result<Vec<(i64, String)>> {
+    Ok(sqlx::query_as("SELECT id, name FROM accounts ORDER BY id")
+        .fetch_all(conn)
+        .await?)
+}
+
 /// Identity and profile of each listed account that exists, in no particular order.
 #[tracing::instrument(skip_all, err)]
 pub async fn identities(

@@ -6,4 +6,5 @@ pub mod accounts;
 pub mod events;
 pub mod kpi_values;
 pub mod playbook_executions;
+pub mod snapshot_facts;
 pub mod snapshots;

@@ -124,6 +124,39 @@ pub async fn newest_times(
     Ok(rows.into_iter().collect())
 }
 
+/// The newest snapshot of an account taken at or before `at` (RFC 3339 text, as stored).
+#[tracing::instrument(skip(conn), err)]
+pub async fn newest_at_or_before(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    at: &str,
+) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar(
+            "SELECT MAX(id) FROM snapshots WHERE account_id = ? AND created_at <= ?",
+        )
+        .bind(account_id)
+        .bind(at)
+        .fetch_one(conn)
+        .await?,
+    )
+}
+
+/// Of the given accounts (all when `None`), those with no snapshot yet.
+#[tracing::instrument(skip(conn), err)]
+pub async fn accounts_without(
+    conn: &mut SqliteConnection,
+    account_ids: Option<&[i64]>,
+) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT a.id FROM accounts a WHERE (?1 IS NULL OR a.id IN (SELECT value FROM json_each(?1))) \
+         AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.account_id = a.id) ORDER BY a.id",
+    )
+    .bind(account_ids.map(serde_json::to_string).transpose()?)
+    .fetch_all(conn)
+    .await?)
+}
+
 #[tracing::instrument(skip(conn), err)]
 pub async fn load(conn: &mut SqliteConnection, id: i64) -> Result<Snapshot> {
     let r = sqlx::query(
