@@ -60,6 +60,8 @@ pub enum Error {
     Corrupt(String),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("{file}: the import was cancelled; nothing was written")]
+    ImportCancelled { file: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -91,6 +93,7 @@ impl Error {
             Error::Migration(_) => "migration",
             Error::Corrupt(_) => "corrupt",
             Error::Internal(_) => "internal",
+            Error::ImportCancelled { .. } => "import_cancelled",
         }
     }
 

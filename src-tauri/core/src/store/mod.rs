@@ -6,3 +6,6 @@ pub mod accounts;
 pub mod events;
 pub mod playbook_executions;
 pub mod snapshots;
+pub mod health_trends;
+pub mod imports;
+pub mod kpi_values;
