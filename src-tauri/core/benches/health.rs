@@ -73,7 +73,8 @@ fn one_month_file(path: &Path, offset: f64) {
         ws.write_string(r, 0, "Account 4242").expect("cell");
         ws.write_string(r, 1, format!("KPI {k}")).expect("cell");
         ws.write_string(r, 2, "Product Usage").expect("cell");
-        ws.write_number(r, 3, 20.0 + offset + k as f64).expect("cell");
+        ws.write_number(r, 3, 20.0 + offset + k as f64)
+            .expect("cell");
         ws.write_number(r, 4, 100.0).expect("cell");
         ws.write_string(r, 5, "2024-07").expect("cell");
     }
@@ -101,36 +102,39 @@ fn rescore_after_import(c: &mut Criterion) {
         app
     });
     let turn = AtomicUsize::new(0);
-    c.bench_function("health/rescore_after_one_account_month_import_10k_x_12", |b| {
-        b.to_async(&rt).iter_custom(|iters| {
-            let app = &app;
-            let files = &files;
-            let turn = &turn;
-            async move {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    // Alternate the two files so every import changes the month and its score.
-                    let file = &files[turn.fetch_add(1, Ordering::Relaxed) % 2];
-                    let req = ImportRequest {
-                        path: file,
-                        kind: Some(ImportKind::Kpi),
-                        account: None,
-                        dry_run: false,
-                    };
-                    let report = app.import_file(&req, None).await.expect("import");
-                    let id = report.import_id.expect("import id");
-                    let started = Instant::now();
-                    let run = app
-                        .calculate_health_after_import(id)
-                        .await
-                        .expect("rescore");
-                    total += started.elapsed();
-                    assert_eq!((run.accounts, run.periods, run.updated), (1, 1, 1));
+    c.bench_function(
+        "health/rescore_after_one_account_month_import_10k_x_12",
+        |b| {
+            b.to_async(&rt).iter_custom(|iters| {
+                let app = &app;
+                let files = &files;
+                let turn = &turn;
+                async move {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        // Alternate the two files so every import changes the month and its score.
+                        let file = &files[turn.fetch_add(1, Ordering::Relaxed) % 2];
+                        let req = ImportRequest {
+                            path: file,
+                            kind: Some(ImportKind::Kpi),
+                            account: None,
+                            dry_run: false,
+                        };
+                        let report = app.import_file(&req, None).await.expect("import");
+                        let id = report.import_id.expect("import id");
+                        let started = Instant::now();
+                        let run = app
+                            .calculate_health_after_import(id)
+                            .await
+                            .expect("rescore");
+                        total += started.elapsed();
+                        assert_eq!((run.accounts, run.periods, run.updated), (1, 1, 1));
+                    }
+                    total
                 }
-                total
-            }
-        })
-    });
+            })
+        },
+    );
 }
 
 criterion_group!(benches, rescore_after_import);

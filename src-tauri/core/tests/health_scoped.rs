@@ -75,7 +75,11 @@ async fn rescoring_after_an_import_touches_only_what_it_wrote_and_matches_a_full
     let health_events: i64 = t
         .count("SELECT COUNT(*) FROM events WHERE event_type = 'HEALTH_SCORES_UPDATED'")
         .await;
-    assert_eq!(health_events, 3 + 2, "three from the first run, one per changed account now");
+    assert_eq!(
+        health_events,
+        3 + 2,
+        "three from the first run, one per changed account now"
+    );
     assert!(t.count("SELECT COUNT(*) FROM events").await > events_before);
 
     // A full run afterwards finds nothing left to change.
@@ -86,12 +90,23 @@ async fn rescoring_after_an_import_touches_only_what_it_wrote_and_matches_a_full
     let other = open_at(at(10, 0, 0)).await;
     import_rows(&other, "first.xlsx", FIRST).await;
     import_rows(&other, "second.xlsx", SECOND).await;
-    other.app.calculate_health(None, None).await.expect("full run");
+    other
+        .app
+        .calculate_health(None, None)
+        .await
+        .expect("full run");
     assert_eq!(histories(&t).await, histories(&other).await);
 
     // Rescoring the same import again changes nothing and fires nothing.
-    let again = t.app.calculate_health_after_import(second).await.expect("again");
-    assert_eq!((again.created, again.updated, again.unchanged, again.events), (0, 0, 2, 0));
+    let again = t
+        .app
+        .calculate_health_after_import(second)
+        .await
+        .expect("again");
+    assert_eq!(
+        (again.created, again.updated, again.unchanged, again.events),
+        (0, 0, 2, 0)
+    );
 }
 
 #[tokio::test]

@@ -183,18 +183,20 @@ impl Tideline {
         let mut conn = self.pool().acquire().await?;
         let rows = store::health_trends::history(&mut conn, account_id).await?;
         rows.into_iter()
-            .map(|(account_id, period, score, band, categories, updated_at)| {
-                let categories: Vec<CategoryScore> = serde_json::from_str(&categories)?;
-                Ok(HealthRecord {
-                    account_id,
-                    period,
-                    score,
-                    band: Band::parse(&band)
-                        .ok_or_else(|| Error::Corrupt(format!("unknown band {band}")))?,
-                    categories,
-                    updated_at,
-                })
-            })
+            .map(
+                |(account_id, period, score, band, categories, updated_at)| {
+                    let categories: Vec<CategoryScore> = serde_json::from_str(&categories)?;
+                    Ok(HealthRecord {
+                        account_id,
+                        period,
+                        score,
+                        band: Band::parse(&band)
+                            .ok_or_else(|| Error::Corrupt(format!("unknown band {band}")))?,
+                        categories,
+                        updated_at,
+                    })
+                },
+            )
             .collect()
     }
 }

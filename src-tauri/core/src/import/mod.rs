@@ -169,9 +169,8 @@ impl Tideline {
             });
         }
         report_progress("writing", "", 0, parsed.rows_read());
-        let write_progress = |sheet: &str, done: u32, total: u32| {
-            report_progress("writing", sheet, done, total)
-        };
+        let write_progress =
+            |sheet: &str, done: u32, total: u32| report_progress("writing", sheet, done, total);
 
         // A preview only reads, so it takes no write lock.
         let mut tx = if req.dry_run {

@@ -231,7 +231,9 @@ fn reject_conflicts<'a, T>(
     for r in rows {
         let (key, place, row) = at(r);
         match resolved.conflicts.get(key) {
-            Some((id_column, reason)) => report.rejected.push(place.reject(row, *id_column, reason)),
+            Some((id_column, reason)) => {
+                report.rejected.push(place.reject(row, *id_column, reason))
+            }
             None => kept.push(r),
         }
     }
@@ -300,9 +302,10 @@ async fn create_accounts(
     let by_key: HashMap<String, i64> = created.into_iter().map(|(id, key)| (key, id)).collect();
     let mut map = HashMap::with_capacity(new_accounts.len());
     for (placeholder, key) in new_accounts {
-        let id = by_key.get(&key.name_key()).copied().ok_or_else(|| {
-            Error::Internal(format!("account {} was not created", key.name))
-        })?;
+        let id = by_key
+            .get(&key.name_key())
+            .copied()
+            .ok_or_else(|| Error::Internal(format!("account {} was not created", key.name)))?;
         map.insert(*placeholder, id);
     }
     Ok(map)

@@ -142,7 +142,10 @@ pub async fn load(conn: &mut SqliteConnection, id: i64) -> Result<ImportReport> 
 
 /// The `(account_id, period)` pairs whose values this import wrote (new or changed; periods `YYYY-MM-DD`).
 #[tracing::instrument(skip_all, err)]
-pub async fn written_periods(conn: &mut SqliteConnection, import_id: i64) -> Result<Vec<(i64, String)>> {
+pub async fn written_periods(
+    conn: &mut SqliteConnection,
+    import_id: i64,
+) -> Result<Vec<(i64, String)>> {
     Ok(sqlx::query_as(
         "SELECT DISTINCT k.account_id, k.period FROM import_accounts a \
          JOIN kpi_values k ON k.account_id = a.account_id AND k.import_id = a.import_id \
