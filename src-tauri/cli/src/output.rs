@@ -74,6 +74,18 @@ pub fn import_report(r: &ImportReport, events: Option<&ProcessReport>) -> String
         r.accounts.len(),
         r.import_id.map(|id| format!("; import #{id}")).unwrap_or_default()
     );
+    if r.rows_superseded > 0 {
+        out.push_str(&format!(
+            "\n  {} rows repeated later in the file (same account, KPI and month): the later row was used",
+            r.rows_superseded
+        ));
+    }
+    for s in &r.superseded {
+        out.push_str(&format!(
+            "\n  superseded {} row {} ({}, {}, {}): row {} of {} used",
+            s.sheet, s.row, s.account, s.kpi, s.period, s.used_row, s.used_sheet
+        ));
+    }
     for s in &r.skipped_sheets {
         out.push_str(&format!("\n  skipped sheet {}: {}", s.sheet, s.reason));
     }

@@ -91,14 +91,18 @@ async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Error> {
                 dry_run: opts.dry_run,
             };
             let report = app.import_file(&req, None).await?;
-            let events = process_unless(app, opts.defer_events || opts.dry_run).await?;
+            // The import is committed whatever the event step does: its report is printed first, then the
+            // event step's error (the events stay pending for `events process`).
+            let events = process_unless(app, opts.defer_events || opts.dry_run).await;
+            let processed = events.as_ref().ok().cloned().flatten();
             out.print(
                 &WithEvents {
                     result: &report,
-                    events_processed: events.clone(),
+                    events_processed: processed.clone(),
                 },
-                || output::import_report(&report, events.as_ref()),
-            )
+                || output::import_report(&report, processed.as_ref()),
+            )?;
+            events.map(|_| ())
         }
         Command::Events(EventsCmd::Process) => {
             let report = app.process_events().await?;

@@ -70,6 +70,8 @@ pub enum Error {
     },
     #[error("{file}: could not write: {reason}")]
     WriteFailed { file: String, reason: String },
+    #[error("{file}: the import was cancelled; nothing was written")]
+    ImportCancelled { file: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -104,6 +106,7 @@ impl Error {
             Error::BackupInvalid { .. } => "backup_invalid",
             Error::BackupTooNew { .. } => "backup_too_new",
             Error::WriteFailed { .. } => "write_failed",
+            Error::ImportCancelled { .. } => "import_cancelled",
         }
     }
 

@@ -30,7 +30,7 @@ fn checked_in_typescript_bindings_match_the_rust_types() {
         HealthRunReport, HealthState, ImportBrief, ImportKind, ImportListItem, ImportProgress, ImportReport,
         KpiDriver, KpiState, Overview, Playbook, PlaybookExecution, PlaybookSuggestion, ProcessReport, Profile,
         Rejection, Settings, SkippedSheet, Snapshot, SnapshotAccount, SnapshotContent, SnapshotDiff,
-        SnapshotListItem, SnapshotOpen, SnapshotType, StepResult, TrendPoint,
+        SnapshotListItem, SnapshotOpen, SnapshotType, StepResult, Superseded, TrendPoint,
         AskMode, AskSettings, LlmApi, AppInfo,
         BackupInfo, BackupSettings, EvidencePack, ExportReport, RestoreReport, TableCount,
         AskAccount, AskClaim, AskIntent, AskPeriod,

@@ -1,5 +1,6 @@
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tauri::{AppHandle, Emitter, State};
 use tideline_core::import::{ImportRequest, ProgressFn};
@@ -46,6 +47,42 @@ pub(crate) async fn run_import(
     Ok(report)
 }
 
+/// The cancel flags of the imports running now (the window has one Cancel for whatever is importing).
+static RUNNING: Mutex<Vec<Arc<AtomicBool>>> = Mutex::new(Vec::new());
+
+/// Registers a running import's cancel flag for as long as it lives.
+struct Running(Arc<AtomicBool>);
+
+impl Running {
+    fn start() -> Running {
+        let flag = Arc::new(AtomicBool::new(false));
+        if let Ok(mut running) = RUNNING.lock() {
+            running.push(Arc::clone(&flag));
+        }
+        Running(flag)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(mut running) = RUNNING.lock() {
+            running.retain(|f| !Arc::ptr_eq(f, &self.0));
+        }
+    }
+}
+
+/// Stops the imports running now: each fails with `import_cancelled` and writes nothing. Returns how many
+/// were asked to stop (0 when nothing was running, e.g. it had just finished).
+#[tauri::command]
+pub(crate) async fn cancel_import() -> CmdResult<u32> {
+    let running = RUNNING.lock().map(|r| r.clone()).unwrap_or_default();
+    for flag in &running {
+        flag.store(true, Ordering::Relaxed);
+    }
+    tracing::info!("cancel asked for {} running import(s)", running.len());
+    Ok(running.len() as u32)
+}
+
 async fn import(
     app: &AppHandle,
     state: &AppState,
@@ -60,7 +97,11 @@ async fn import(
         account,
         dry_run,
     };
-    Ok(state.core.import_file(&req, Some(progress(app))).await?)
+    let running = Running::start();
+    Ok(state
+        .core
+        .import_file_cancellable(&req, Some(progress(app)), Some(Arc::clone(&running.0)))
+        .await?)
 }
 
 #[tauri::command]

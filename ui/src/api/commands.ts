@@ -67,6 +67,8 @@ export const commands = {
     call<ImportReport>('run_import', { path, kind, account }),
   listImports: (limit: number) => call<ImportListItem[]>('list_imports', { limit }),
   getImport: (id: ImportId) => call<ImportReport>('get_import', { id }),
+  /** Stops the imports running now (they fail with `import_cancelled`, nothing written); how many were asked. */
+  cancelImport: () => call<number>('cancel_import'),
   loadSample: () => call<ImportReport[]>('load_sample'),
 
   listActivity: (limit: number) => call<ActivityItem[]>('list_activity', { limit }),

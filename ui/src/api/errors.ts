@@ -41,6 +41,7 @@ const HINTS: Record<string, string> = {
   migration: 'This data folder was written by a different Tideline version. Update Tideline.',
   corrupt: 'Stored data is damaged. Check the log file in the data folder.',
   internal: 'Try again. If it keeps failing, check the log file in the data folder.',
+  import_cancelled: 'The import was stopped before anything was written. Import the file again when you are ready.',
 };
 
 export function hintFor(code: string): string {

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { commands } from '../api/commands';
 import type { ImportReport } from '../api/bindings/ImportReport';
+import { importProgressStore } from '../api/events';
 import { accountRow, asId, importReport, probe } from '../test/fixtures';
 import { renderWithProviders } from '../test/render';
 import { flowStore, handleDroppedPaths, resetFlow } from './dropFlow';
@@ -13,6 +14,7 @@ vi.mock('../api/commands', () => ({
     probeFile: vi.fn(),
     previewImport: vi.fn(),
     runImport: vi.fn(),
+    cancelImport: vi.fn(),
     listAccounts: vi.fn(),
   },
 }));
@@ -103,5 +105,57 @@ describe('import dialogs', () => {
     expect(error).toHaveAttribute('data-code', 'file_encrypted');
     expect(error).toHaveTextContent('password-protected');
     expect(error).toHaveTextContent('Save a copy of the workbook without a password');
+  });
+
+  it('an import running over a second shows its progress and a Cancel that stops it with nothing written', async () => {
+    const user = userEvent.setup();
+    api.probeFile.mockResolvedValue(probe('/data/big.xlsx'));
+    let reject: (e: unknown) => void = () => undefined;
+    api.runImport.mockReturnValue(
+      new Promise<ImportReport>((_, r) => {
+        reject = r;
+      }),
+    );
+    api.cancelImport.mockImplementation(() => {
+      reject({ code: 'import_cancelled', message: 'big.xlsx: the import was cancelled; nothing was written' });
+      return Promise.resolve(1);
+    });
+    renderWithProviders(<ImportFlow />);
+    await act(() => handleDroppedPaths(['/data/big.xlsx']));
+    await user.click(await screen.findByTestId('import-confirm'));
+    expect(screen.queryByTestId('import-progress-cancel')).not.toBeInTheDocument();
+    act(() => importProgressStore.set({ file: 'big.xlsx', stage: 'writing', sheet: 'KPIs', rows_done: 5000, rows_total: 12000 }));
+    const cancel = await screen.findByTestId('import-progress-cancel', {}, { timeout: 2000 });
+    expect(screen.getByTestId('import-progress')).toHaveTextContent('Writing sheet “KPIs”…');
+    expect(screen.getByTestId('import-progress')).toHaveTextContent('5,000 / 12,000 rows');
+    await user.click(cancel);
+    expect(api.cancelImport).toHaveBeenCalledTimes(1);
+    const error = await screen.findByTestId('error-state');
+    expect(error).toHaveAttribute('data-code', 'import_cancelled');
+    expect(error).toHaveTextContent('nothing was written');
+    act(() => importProgressStore.set(null));
+  });
+
+  it('the report lists rows repeated in the file and the row used instead', async () => {
+    const user = userEvent.setup();
+    api.probeFile.mockResolvedValue(probe('/data/kpis.xlsx'));
+    api.runImport.mockResolvedValue(
+      importReport({
+        dry_run: false,
+        rows_superseded: 1,
+        superseded: [
+          { sheet: 'Jan', row: 3, used_sheet: 'Late corrections', used_row: 2, account: 'Acme', kpi: 'Active Users', period: '2025-01' },
+        ],
+      }),
+    );
+    renderWithProviders(<ImportFlow />);
+    await act(() => handleDroppedPaths(['/data/kpis.xlsx']));
+    await user.click(await screen.findByTestId('import-confirm'));
+    const report = await screen.findByTestId('import-report');
+    expect(within(report).getByTestId('report-superseded')).toHaveTextContent('1');
+    const rows = within(report).getAllByTestId('superseded-row');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toHaveTextContent('Acme');
+    expect(rows[0]).toHaveTextContent('Late corrections row 2');
   });
 });

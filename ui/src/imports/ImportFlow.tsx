@@ -10,6 +10,7 @@ import { useStore } from '../lib/store';
 import { AccountChoice } from './AccountChoice';
 import {
   cancelAll,
+  cancelRunning,
   cancelCurrent,
   chooseAccount,
   chooseKind,
@@ -19,7 +20,7 @@ import {
   type FlowState,
 } from './dropFlow';
 import { ImportProgressBar } from './ImportProgressBar';
-import { ImportReportView, RejectedRows } from './ImportReportView';
+import { ImportReportView, RejectedRows, SupersededRows } from './ImportReportView';
 
 function PreviewCounts({ report }: { report: ImportReport | null }) {
   const cell = (label: string, testId: string, value: number | undefined, tone?: string) => (
@@ -162,9 +163,12 @@ function viewFor(s: FlowState, waiting: number): View | null {
         body: (
           <div className="preview">
             <PreviewCounts report={report} />
-            {s.step !== 'preview' && <ImportProgressBar label={importing ? 'Importing' : 'Reading the file'} />}
+            {s.step !== 'preview' && (
+              <ImportProgressBar label={importing ? 'Importing' : 'Reading the file'} onCancel={() => void cancelRunning()} />
+            )}
             {report && <PreviewAccounts report={report} />}
             {report && <RejectedRows report={report} />}
+            {report && <SupersededRows report={report} />}
             {!report && !importing && <Skeleton lines={2} />}
           </div>
         ),

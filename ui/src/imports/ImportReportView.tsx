@@ -1,5 +1,6 @@
-// What an import did (or, as a preview, would do): counts, accounts touched, skipped sheets, rejected rows.
-import { CircleAlert, CircleCheck, FileSpreadsheet } from 'lucide-react';
+// What an import did (or, as a preview, would do): counts, accounts touched, skipped sheets, rejected rows, and
+// rows repeated later in the same file (superseded: the later row was used).
+import { CircleAlert, CircleCheck, CopyMinus, FileSpreadsheet } from 'lucide-react';
 import type { ImportReport } from '../api/bindings/ImportReport';
 import { formatDuration, formatNumber } from '../lib/format';
 import { fileName } from './dropFlow';
@@ -57,6 +58,53 @@ export function RejectedRows({ report }: { report: ImportReport }) {
   );
 }
 
+export function SupersededRows({ report }: { report: ImportReport }) {
+  const superseded = report.superseded;
+  if (superseded.length === 0) return null;
+  const shown = superseded.slice(0, MAX_REJECTED_SHOWN);
+  return (
+    <div className="rejected" data-testid="superseded" data-count={report.rows_superseded}>
+      <h3 className="section-title">
+        <CopyMinus size={14} aria-hidden="true" />
+        Repeated rows: the later row was used
+      </h3>
+      <div className="rejected__scroll">
+        <table className="mini-table">
+          <thead>
+            <tr>
+              <th>Sheet</th>
+              <th className="num">Row</th>
+              <th>Account</th>
+              <th>KPI</th>
+              <th>Month</th>
+              <th>Used instead</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((r, i) => (
+              <tr key={`${r.sheet}-${r.row}-${i}`} data-testid="superseded-row">
+                <td>{r.sheet}</td>
+                <td className="num">{formatNumber(r.row, 0)}</td>
+                <td>{r.account}</td>
+                <td>{r.kpi}</td>
+                <td>{r.period}</td>
+                <td>
+                  {r.used_sheet === r.sheet ? 'row' : `${r.used_sheet} row`} {formatNumber(r.used_row, 0)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {superseded.length > shown.length && (
+        <p className="muted small">
+          Showing the first {formatNumber(shown.length, 0)} of {formatNumber(superseded.length, 0)} repeated rows.
+        </p>
+      )}
+    </div>
+  );
+}
+
 export function ImportReportView({ report }: { report: ImportReport }) {
   const touched = report.accounts;
   return (
@@ -76,6 +124,7 @@ export function ImportReportView({ report }: { report: ImportReport }) {
         <Count label="new" value={report.rows_new} />
         <Count label="changed" value={report.rows_changed} />
         <Count label="unchanged" value={report.rows_unchanged} />
+        {report.rows_superseded > 0 && <Count label="repeated" value={report.rows_superseded} testId="report-superseded" />}
       </div>
       <div className="report__accounts" data-testid="report-accounts" data-count={touched.length}>
         <CircleCheck size={14} aria-hidden="true" />
@@ -99,6 +148,7 @@ export function ImportReportView({ report }: { report: ImportReport }) {
         </ul>
       )}
       <RejectedRows report={report} />
+      <SupersededRows report={report} />
     </div>
   );
 }

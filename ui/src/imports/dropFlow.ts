@@ -169,7 +169,19 @@ export async function confirmImport(): Promise<void> {
   }
 }
 
-/** Cancel (or close) the current file and go on with the next one. An import already running is not cancelled. */
+/** Stops the import (or preview) running now: the core rolls it back and it ends as an `import_cancelled`
+ * error, which this flow shows like any other error ("nothing was changed"). */
+export async function cancelRunning(): Promise<void> {
+  try {
+    await commands.cancelImport();
+  } catch (err) {
+    const e = toErrorPayload(err);
+    pushToast({ title: 'Could not cancel the import', description: `${e.message} (${e.code})`, tone: 'error' });
+  }
+}
+
+/** Cancel (or close) the current file and go on with the next one. An import already running is stopped with
+ * `cancelRunning` instead. */
 export function cancelCurrent(): Promise<void> {
   if (flowStore.get().current.step === 'importing') return Promise.resolve();
   return next();

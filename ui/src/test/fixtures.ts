@@ -108,6 +108,8 @@ export function importReport(patch: Partial<ImportReport> = {}): ImportReport {
     events: 0,
     status: 'preview',
     created_at: new Date().toISOString(),
+    rows_superseded: 0,
+    superseded: [],
     ...patch,
   };
 }

@@ -7,13 +7,11 @@ pub mod score;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
-use sqlx::Row;
-
 use crate::db::begin_write;
 use crate::error::{Error, Result};
 use crate::events::{outbox, EventType};
-use crate::model::{Band, CategoryScore, Direction, HealthRecord, HealthRunReport};
-use crate::{clock, Tideline};
+use crate::model::{Band, CategoryScore, HealthRecord, HealthRunReport};
+use crate::{clock, store, Tideline};
 
 /// Checks a `YYYY-MM` period.
 pub fn parse_period(text: &str) -> Result<String> {
@@ -26,6 +24,17 @@ pub fn parse_period(text: &str) -> Result<String> {
         })
 }
 
+/// What a health run covers.
+enum Scope<'a> {
+    /// One account (or all) and one month (or all).
+    Filtered {
+        account_id: Option<i64>,
+        month: Option<&'a str>,
+    },
+    /// Exactly these `(account_id, period)` pairs, periods as stored (`YYYY-MM-DD`).
+    Pairs(&'a [(i64, String)]),
+}
+
 impl Tideline {
     /// Calculates health for every account (or one) and every month with KPI data (or one month).
     #[tracing::instrument(skip(self), err)]
@@ -34,52 +43,67 @@ impl Tideline {
         account_id: Option<i64>,
         period: Option<&str>,
     ) -> Result<HealthRunReport> {
-        let started = Instant::now();
         let period = period.map(parse_period).transpose()?;
         if let Some(id) = account_id {
             self.account_by_id(id).await?;
         }
+        self.run_health(Scope::Filtered {
+            account_id,
+            month: period.as_deref(),
+        })
+        .await
+    }
+
+    /// Recalculates health only for the accounts and months whose KPI values this import wrote (new or changed):
+    /// the rest of the history is neither read nor scored. Same records and events as a full run gives for them.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn calculate_health_after_import(&self, import_id: i64) -> Result<HealthRunReport> {
+        let pairs = {
+            let mut conn = self.pool().acquire().await?;
+            store::imports::load(&mut conn, import_id).await?;
+            store::imports::written_periods(&mut conn, import_id).await?
+        };
+        self.run_health(Scope::Pairs(&pairs)).await
+    }
+
+    async fn run_health(&self, scope: Scope<'_>) -> Result<HealthRunReport> {
+        let started = Instant::now();
         let settings = self.settings()?;
         let mut tx = begin_write(self.pool()).await?;
         let now = clock::to_db(self.now());
 
-        let rows = sqlx::query(
-            "SELECT account_id, substr(period, 1, 7) AS month, kpi_name, category, value, target, direction, weight \
-             FROM kpi_values WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR substr(period, 1, 7) = ?2) \
-             ORDER BY account_id, month",
-        )
-        .bind(account_id)
-        .bind(&period)
-        .fetch_all(&mut *tx)
-        .await?;
+        let (inputs, stored_rows) = match &scope {
+            Scope::Filtered { account_id, month } => (
+                store::kpi_values::scoring_inputs_filtered(&mut tx, *account_id, *month).await?,
+                store::health_trends::filtered(&mut tx, *account_id, *month).await?,
+            ),
+            Scope::Pairs(pairs) => {
+                let months: Vec<(i64, String)> = pairs
+                    .iter()
+                    .map(|(a, p)| (*a, p.get(..7).unwrap_or(p).to_string()))
+                    .collect();
+                (
+                    store::kpi_values::scoring_inputs_of(&mut tx, pairs).await?,
+                    store::health_trends::of_pairs(&mut tx, &months).await?,
+                )
+            }
+        };
         let mut groups: BTreeMap<(i64, String), Vec<score::KpiInput>> = BTreeMap::new();
-        for r in rows {
+        for r in inputs {
             groups
-                .entry((r.get(0), r.get(1)))
+                .entry((r.account_id, r.month))
                 .or_default()
                 .push(score::KpiInput {
-                    name: r.get(2),
-                    category: r.get(3),
-                    value: r.get(4),
-                    target: r.get(5),
-                    direction: Direction::parse(r.get(6)).unwrap_or_default(),
-                    weight: r.get(7),
+                    name: r.kpi_name,
+                    category: r.category,
+                    value: r.value,
+                    target: r.target,
+                    direction: r.direction,
+                    weight: r.weight,
                 });
         }
-
-        let stored_rows = sqlx::query(
-            "SELECT account_id, period, score, band, categories FROM health_trends \
-             WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR period = ?2)",
-        )
-        .bind(account_id)
-        .bind(&period)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut stored: HashMap<(i64, String), (f64, String, String)> =
-            HashMap::with_capacity(stored_rows.len());
-        for r in stored_rows {
-            stored.insert((r.get(0), r.get(1)), (r.get(2), r.get(3), r.get(4)));
-        }
+        let stored: HashMap<(i64, String), (f64, String, String)> =
+            stored_rows.into_iter().collect();
 
         let mut report = HealthRunReport {
             accounts: 0,
@@ -123,17 +147,8 @@ impl Tideline {
             }
         }
         for chunk in writes.chunks(5000) {
-            sqlx::query(
-                "INSERT INTO health_trends (account_id, period, score, band, categories, created_at, updated_at) \
-                 SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, ?2, ?2 \
-                 FROM json_each(?1) j WHERE true \
-                 ON CONFLICT (account_id, period) DO UPDATE SET score = excluded.score, band = excluded.band, \
-                     categories = excluded.categories, updated_at = excluded.updated_at",
-            )
-            .bind(serde_json::to_string(chunk)?)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+            store::health_trends::upsert_batch(&mut tx, &serde_json::to_string(chunk)?, &now)
+                .await?;
         }
         let changed: Vec<i64> = changed_accounts.into_iter().collect();
         report.events = outbox::record(
@@ -165,27 +180,23 @@ impl Tideline {
 
     /// An account's health records, oldest first (the trend chart).
     pub async fn health_history(&self, account_id: i64) -> Result<Vec<HealthRecord>> {
-        let rows = sqlx::query(
-            "SELECT account_id, period, score, band, categories, updated_at FROM health_trends \
-             WHERE account_id = ? ORDER BY period",
-        )
-        .bind(account_id)
-        .fetch_all(self.pool())
-        .await?;
+        let mut conn = self.pool().acquire().await?;
+        let rows = store::health_trends::history(&mut conn, account_id).await?;
         rows.into_iter()
-            .map(|r| {
-                let band: String = r.get(3);
-                let categories: Vec<CategoryScore> = serde_json::from_str(r.get::<&str, _>(4))?;
-                Ok(HealthRecord {
-                    account_id: r.get(0),
-                    period: r.get(1),
-                    score: r.get(2),
-                    band: Band::parse(&band)
-                        .ok_or_else(|| Error::Corrupt(format!("unknown band {band}")))?,
-                    categories,
-                    updated_at: r.get(5),
-                })
-            })
+            .map(
+                |(account_id, period, score, band, categories, updated_at)| {
+                    let categories: Vec<CategoryScore> = serde_json::from_str(&categories)?;
+                    Ok(HealthRecord {
+                        account_id,
+                        period,
+                        score,
+                        band: Band::parse(&band)
+                            .ok_or_else(|| Error::Corrupt(format!("unknown band {band}")))?,
+                        categories,
+                        updated_at,
+                    })
+                },
+            )
             .collect()
     }
 }

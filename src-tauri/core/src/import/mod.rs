@@ -8,17 +8,14 @@ pub mod workbook;
 pub mod write;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
-
-use sqlx::Row;
+use std::time::{Duration, Instant};
 
 use crate::db::begin_write;
 use crate::error::{Error, Result};
-use crate::model::{
-    FileProbe, ImportKind, ImportListItem, ImportProgress, ImportReport, Rejection,
-};
-use crate::{clock, Tideline};
+use crate::model::{FileProbe, ImportKind, ImportListItem, ImportProgress, ImportReport};
+use crate::{clock, store, Tideline};
 
 /// Receives progress while a file is read and written (the app streams it to the window).
 pub type ProgressFn = Arc<dyn Fn(ImportProgress) + Send + Sync>;
@@ -49,6 +46,10 @@ pub struct ImportRequest<'a> {
     pub dry_run: bool,
 }
 
+fn cancelled(cancel: &Option<Arc<AtomicBool>>) -> bool {
+    cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -56,10 +57,16 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Reads a workbook on a blocking thread; a panic inside the reader becomes an error naming the file.
-async fn read(path: &Path, progress: Option<ProgressFn>) -> Result<workbook::Workbook> {
+/// A cancel stops waiting for the reader at once (the reader thread finishes on its own and its result is
+/// dropped); nothing has been written at that point.
+async fn read(
+    path: &Path,
+    progress: Option<ProgressFn>,
+    cancel: &Option<Arc<AtomicBool>>,
+) -> Result<workbook::Workbook> {
     let owned = path.to_path_buf();
     let file = file_name(path);
-    let task = tokio::task::spawn_blocking(move || {
+    let mut task = tokio::task::spawn_blocking(move || {
         let limits = workbook::Limits::default();
         let name = file_name(&owned);
         match progress {
@@ -67,6 +74,7 @@ async fn read(path: &Path, progress: Option<ProgressFn>) -> Result<workbook::Wor
                 p(ImportProgress {
                     file: name.clone(),
                     stage: "reading".into(),
+                    sheet: String::new(),
                     rows_done: rows,
                     rows_total: 0,
                 })
@@ -74,7 +82,19 @@ async fn read(path: &Path, progress: Option<ProgressFn>) -> Result<workbook::Wor
             None => workbook::read_workbook(&owned, &limits),
         }
     });
-    task.await.map_err(|e| Error::FileUnreadable {
+    let joined = loop {
+        if cancel.is_none() {
+            break (&mut task).await;
+        }
+        if cancelled(cancel) {
+            return Err(Error::ImportCancelled { file });
+        }
+        tokio::select! {
+            joined = &mut task => break joined,
+            _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+    };
+    joined.map_err(|e| Error::FileUnreadable {
         file,
         reason: format!("the reader stopped unexpectedly ({e})"),
     })?
@@ -83,7 +103,7 @@ async fn read(path: &Path, progress: Option<ProgressFn>) -> Result<workbook::Wor
 impl Tideline {
     /// A quick look at a dropped or picked file: which kind it seems to be and whether it needs an account.
     pub async fn probe_file(&self, path: &Path) -> Result<FileProbe> {
-        let wb = read(path, None).await?;
+        let wb = read(path, None, &None).await?;
         let kind = headers::detect_kind(&wb.sheets);
         let needs_account = kind == Some(ImportKind::Kpi)
             && wb
@@ -100,25 +120,37 @@ impl Tideline {
     }
 
     /// Imports a workbook (or, with `dry_run`, reports what importing it would do and writes nothing).
-    #[tracing::instrument(skip(self, req, progress), err, fields(file = %req.path.display(), dry_run = req.dry_run))]
     pub async fn import_file(
         &self,
         req: &ImportRequest<'_>,
         progress: Option<ProgressFn>,
     ) -> Result<ImportReport> {
+        self.import_file_cancellable(req, progress, None).await
+    }
+
+    /// [`Tideline::import_file`] that stops with `ImportCancelled`, writing nothing, once `cancel` is set (from
+    /// another task or thread). Checked while the file is read, between write batches and before the commit.
+    #[tracing::instrument(skip(self, req, progress, cancel), err, fields(file = %req.path.display(), dry_run = req.dry_run))]
+    pub async fn import_file_cancellable(
+        &self,
+        req: &ImportRequest<'_>,
+        progress: Option<ProgressFn>,
+        cancel: Option<Arc<AtomicBool>>,
+    ) -> Result<ImportReport> {
         let started = Instant::now();
-        let wb = read(req.path, progress.clone()).await?;
+        let wb = read(req.path, progress.clone(), &cancel).await?;
         let kind = match req.kind {
             Some(k) => k,
             None => headers::detect_kind(&wb.sheets).ok_or_else(|| Error::KindUnknown {
                 file: wb.file.clone(),
             })?,
         };
-        let report_progress = |stage: &str, done: u32, total: u32| {
+        let report_progress = |stage: &str, sheet: &str, done: u32, total: u32| {
             if let Some(p) = &progress {
                 p(ImportProgress {
                     file: wb.file.clone(),
                     stage: stage.into(),
+                    sheet: sheet.into(),
                     rows_done: done,
                     rows_total: total,
                 });
@@ -131,7 +163,14 @@ impl Tideline {
             ImportKind::Kpi => Parsed::Kpi(parse::parse_kpis(&wb, req.account, today)?),
             ImportKind::Profile => Parsed::Profile(parse::parse_profiles(&wb)?),
         };
-        report_progress("writing", 0, parsed.rows_read());
+        if cancelled(&cancel) {
+            return Err(Error::ImportCancelled {
+                file: wb.file.clone(),
+            });
+        }
+        report_progress("writing", "", 0, parsed.rows_read());
+        let write_progress =
+            |sheet: &str, done: u32, total: u32| report_progress("writing", sheet, done, total);
 
         // A preview only reads, so it takes no write lock.
         let mut tx = if req.dry_run {
@@ -148,7 +187,10 @@ impl Tideline {
             sha256: &wb.sha256,
             now: &now_text,
             dry_run: req.dry_run,
+            cancel: cancel.as_deref(),
+            progress: Some(&write_progress),
         };
+        // On any error (a cancel included) the transaction is dropped, which rolls it back.
         let mut report = match &parsed {
             Parsed::Kpi(rows) => write::apply_kpis(&mut tx, &meta, rows).await?,
             Parsed::Profile(rows) => write::apply_profiles(&mut tx, &meta, rows).await?,
@@ -158,6 +200,11 @@ impl Tideline {
             tx.rollback().await?;
         } else {
             write::finish_import(&mut tx, &report).await?;
+            // The last point a cancel can stop the import: after this the data is in.
+            if cancelled(&cancel) {
+                tx.rollback().await?;
+                return Err(Error::ImportCancelled { file: report.file });
+            }
             tx.commit().await?;
             crash_point_after_import_commit();
             if report.events > 0 {
@@ -177,63 +224,20 @@ impl Tideline {
                 report.duration_ms
             );
         }
-        report_progress("done", report.rows_read, report.rows_read);
+        report_progress("done", "", report.rows_read, report.rows_read);
         Ok(report)
     }
 
     /// The import history, newest first.
     pub async fn list_imports(&self, limit: u32) -> Result<Vec<ImportListItem>> {
-        let rows = sqlx::query(
-            "SELECT id, kind, file_name, sha256, rows_read, rows_imported, rows_rejected, duration_ms, status, created_at \
-             FROM imports ORDER BY id DESC LIMIT ?",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                let kind: String = r.get(1);
-                Ok(ImportListItem {
-                    id: r.get(0),
-                    kind: ImportKind::parse(&kind)
-                        .ok_or_else(|| Error::Corrupt(format!("import kind {kind}")))?,
-                    file: r.get(2),
-                    sha256: r.get(3),
-                    rows_read: r.get::<i64, _>(4) as u32,
-                    rows_imported: r.get::<i64, _>(5) as u32,
-                    rows_rejected: r.get::<i64, _>(6) as u32,
-                    duration_ms: r.get::<i64, _>(7) as u64,
-                    status: r.get(8),
-                    created_at: r.get(9),
-                })
-            })
-            .collect()
+        let mut conn = self.pool().acquire().await?;
+        store::imports::list(&mut conn, limit).await
     }
 
     /// A past import's full report, with every rejected row.
     pub async fn get_import(&self, id: i64) -> Result<ImportReport> {
-        let text: String = sqlx::query_scalar("SELECT report FROM imports WHERE id = ?")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(Error::ImportNotFound { id })?;
-        let mut report: ImportReport = serde_json::from_str(&text)?;
-        let rejected = sqlx::query(
-            "SELECT sheet, row_number, column_name, reason FROM import_rejections WHERE import_id = ? ORDER BY seq",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?;
-        report.rejected = rejected
-            .into_iter()
-            .map(|r| Rejection {
-                sheet: r.get(0),
-                row: r.get::<i64, _>(1) as u32,
-                column: r.get(2),
-                reason: r.get(3),
-            })
-            .collect();
-        Ok(report)
+        let mut conn = self.pool().acquire().await?;
+        store::imports::load(&mut conn, id).await
     }
 }
 

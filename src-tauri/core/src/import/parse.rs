@@ -2,6 +2,7 @@
 //! that can't be used. Pure: no database here.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -17,6 +18,8 @@ use crate::model::{Direction, ImportKind, Profile, Rejection, SkippedSheet};
 pub struct AccountKey {
     pub name: String,
     pub external_id: Option<String>,
+    /// False when the row gave only an Account ID and `name` is that id: its name then binds nothing.
+    pub named: bool,
 }
 
 impl AccountKey {
@@ -25,9 +28,54 @@ impl AccountKey {
     }
 }
 
+/// Where a sheet keeps its account columns, so a row can be rejected later (once the database is consulted)
+/// with the column and cell a user can find. Shared by every row of the sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SheetPlace {
+    pub sheet: String,
+    /// (0-based column, header title)
+    pub account_col: Option<(u32, String)>,
+    pub id_col: Option<(u32, String)>,
+}
+
+impl SheetPlace {
+    fn of(sheet: &str, header: &HeaderMap) -> Arc<SheetPlace> {
+        let col = |f: Field| {
+            header
+                .col(f)
+                .map(|c| (c, header.title(f).unwrap_or("?").to_string()))
+        };
+        Arc::new(SheetPlace {
+            sheet: sheet.to_string(),
+            account_col: col(Field::Account),
+            id_col: col(Field::AccountId),
+        })
+    }
+
+    /// A rejection of `row` in the Account ID column (else the Account column), as the spreadsheet shows it.
+    pub fn reject(&self, row: u32, id_column: bool, reason: &str) -> Rejection {
+        let col = if id_column {
+            self.id_col.as_ref().or(self.account_col.as_ref())
+        } else {
+            self.account_col.as_ref().or(self.id_col.as_ref())
+        };
+        let (cell, column) = match col {
+            Some((c, title)) => (format!("cell {}{}: ", column_name(*c), row), title.clone()),
+            None => (String::new(), "Account".to_string()),
+        };
+        Rejection {
+            sheet: self.sheet.clone(),
+            row,
+            column,
+            reason: format!("{cell}{reason}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct KpiRow {
     pub row: u32,
+    pub place: Arc<SheetPlace>,
     pub account: AccountKey,
     pub kpi_name: String,
     pub kpi_key: String,
@@ -44,6 +92,7 @@ pub struct KpiRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileRow {
     pub row: u32,
+    pub place: Arc<SheetPlace>,
     pub account: AccountKey,
     /// Only the fields this row sets; a blank cell is `None` and leaves the stored value.
     pub patch: Profile,
@@ -79,6 +128,7 @@ struct RowCtx<'a> {
     sheet: &'a str,
     row: &'a Row,
     header: &'a HeaderMap,
+    place: &'a Arc<SheetPlace>,
 }
 
 impl RowCtx<'_> {
@@ -148,14 +198,17 @@ impl RowCtx<'_> {
             (Some(n), ext, _) => Ok(AccountKey {
                 name: clean_name(&n),
                 external_id: ext,
+                named: true,
             }),
             (None, Some(ext), _) => Ok(AccountKey {
                 name: ext.clone(),
                 external_id: Some(ext),
+                named: false,
             }),
             (None, None, Some(f)) => Ok(AccountKey {
                 name: clean_name(f),
                 external_id: None,
+                named: true,
             }),
             (None, None, None) => Err(self.missing(Field::Account, "the account name")),
         }
@@ -312,11 +365,13 @@ pub fn parse_kpis(
         } else {
             fallback
         };
+        let place = SheetPlace::of(&sheet.name, &header);
         for row in &sheet.rows[header.index + 1..] {
             let ctx = RowCtx {
                 sheet: &sheet.name,
                 row,
                 header: &header,
+                place: &place,
             };
             if ctx.is_empty() || ctx.is_header_again() {
                 continue;
@@ -374,6 +429,7 @@ fn kpi_row(
     });
     Ok(KpiRow {
         row: ctx.row.number,
+        place: Arc::clone(ctx.place),
         account,
         kpi_key: normalize_name(&kpi_name),
         kpi_name: clean_name(&kpi_name),
@@ -396,11 +452,13 @@ pub fn parse_profiles(wb: &Workbook) -> Result<Parsed<ProfileRow>> {
     };
     for (sheet, header) in sheets {
         out.sheets.push(sheet.name.clone());
+        let place = SheetPlace::of(&sheet.name, &header);
         for row in &sheet.rows[header.index + 1..] {
             let ctx = RowCtx {
                 sheet: &sheet.name,
                 row,
                 header: &header,
+                place: &place,
             };
             let custom_empty = header
                 .other
@@ -474,6 +532,7 @@ fn profile_row(ctx: &RowCtx<'_>) -> std::result::Result<ProfileRow, Rejection> {
     };
     Ok(ProfileRow {
         row: ctx.row.number,
+        place: Arc::clone(ctx.place),
         account,
         patch,
     })

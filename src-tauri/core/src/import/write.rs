@@ -2,14 +2,17 @@
 //! as new / changed / unchanged against what is stored, write only what differs, record the import and its
 //! events. The same code runs for a dry run, which rolls back instead of committing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sqlx::{Row, SqliteConnection};
 
-use super::parse::{merge_profile, AccountKey, KpiRow, Parsed, ProfileRow};
-use crate::error::Result;
+use super::parse::{merge_profile, AccountKey, KpiRow, Parsed, ProfileRow, SheetPlace};
+use crate::error::{Error, Result};
 use crate::events::{outbox, EventType};
-use crate::model::{ImportKind, ImportReport, Profile, Rejection};
+use crate::model::{ImportKind, ImportReport, Profile, Superseded};
+use crate::store;
+use crate::store::kpi_values::StoredKpi;
 
 /// What is known about the file being imported.
 pub struct ImportMeta<'a> {
@@ -19,6 +22,28 @@ pub struct ImportMeta<'a> {
     pub sha256: &'a str,
     pub now: &'a str,
     pub dry_run: bool,
+    /// Set from elsewhere to stop the import; checked between write batches and before the commit.
+    pub cancel: Option<&'a AtomicBool>,
+    /// Rows written so far of the rows to write, with the sheet of the last one.
+    pub progress: Option<&'a (dyn Fn(&str, u32, u32) + Send + Sync)>,
+}
+
+impl ImportMeta<'_> {
+    /// `ImportCancelled` once the cancel flag is set: the caller's transaction then rolls back.
+    pub fn check_cancel(&self) -> Result<()> {
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(Error::ImportCancelled {
+                file: self.file.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn progress(&self, sheet: &str, done: u32, total: u32) {
+        if let Some(p) = self.progress {
+            p(sheet, done, total);
+        }
+    }
 }
 
 struct Resolved {
@@ -27,6 +52,9 @@ struct Resolved {
     new_accounts: Vec<(i64, AccountKey)>,
     /// Accounts found by name that the file gives an external id they did not have yet.
     link_external: Vec<(i64, String)>,
+    /// Keys whose rows can't be used: the name and the external id point at different accounts. The reason,
+    /// and whether it is the Account ID column (else the Account column) that conflicts.
+    conflicts: HashMap<AccountKey, (bool, String)>,
 }
 
 impl Resolved {
@@ -40,11 +68,18 @@ impl Resolved {
     }
 }
 
-/// Finds each account by external id, then by normalised name; unknown ones are planned for creation.
-async fn resolve_accounts(
-    conn: &mut SqliteConnection,
-    keys: &BTreeSet<AccountKey>,
-) -> Result<Resolved> {
+/// An account as the resolution sees it: stored, or planned by an earlier row of this file (negative id).
+struct Binding {
+    id: i64,
+    name: String,
+    external_id: Option<String>,
+}
+
+/// Finds each account by external id, then by normalised name; unknown ones are planned for creation. A key
+/// whose external id belongs to another account than its name (in the database or by an earlier row of the
+/// file), or whose name is bound to another external id, is a conflict: never merged, its rows are rejected.
+/// Keys are resolved in the order the file first names them, so the earlier row of a file binds first.
+async fn resolve_accounts(conn: &mut SqliteConnection, keys: &[AccountKey]) -> Result<Resolved> {
     let by_name: Vec<String> = keys.iter().map(AccountKey::name_key).collect();
     let by_ext: Vec<&str> = keys
         .iter()
@@ -58,66 +93,163 @@ async fn resolve_accounts(
     .bind(serde_json::to_string(&by_ext)?)
     .fetch_all(&mut *conn)
     .await?;
-    let mut name_index: HashMap<String, (i64, String, Option<String>)> = HashMap::new();
-    let mut ext_index: HashMap<String, (i64, String)> = HashMap::new();
+    let mut bindings: Vec<Binding> = Vec::with_capacity(rows.len() + keys.len());
+    let mut name_index: HashMap<String, usize> = HashMap::new();
+    let mut ext_index: HashMap<String, usize> = HashMap::new();
     for r in rows {
-        let (id, name, ext): (i64, String, Option<String>) = (r.get(0), r.get(1), r.get(3));
+        let ext: Option<String> = r.get(3);
         if let Some(ext) = &ext {
-            ext_index.insert(ext.clone(), (id, name.clone()));
+            ext_index.insert(ext.clone(), bindings.len());
         }
-        name_index.insert(r.get(2), (id, name, ext));
+        name_index.insert(r.get(2), bindings.len());
+        bindings.push(Binding {
+            id: r.get(0),
+            name: r.get(1),
+            external_id: ext,
+        });
     }
     let mut ids = HashMap::new();
     let mut new_accounts: Vec<(i64, AccountKey)> = Vec::new();
+    let mut new_slot: HashMap<i64, usize> = HashMap::new();
     let mut link_external = Vec::new();
-    // New accounts are planned once per external id and once per name (names are unique), so rows naming
-    // the same new account either way share one placeholder.
-    let mut planned_by_ext: HashMap<String, usize> = HashMap::new();
-    let mut planned_by_name: HashMap<String, usize> = HashMap::new();
+    let mut conflicts = HashMap::new();
     for key in keys {
         let ext = key.external_id.as_ref();
-        if let Some(found) = ext.and_then(|e| ext_index.get(e)) {
-            ids.insert(key.clone(), found.clone());
-            continue;
-        }
-        if let Some((id, name, stored_ext)) = name_index.get(&key.name_key()) {
-            // An account known by name learns the external id the file gives it.
-            if let (Some(e), None) = (ext, stored_ext) {
-                if !link_external.iter().any(|(i, _)| i == id) {
-                    link_external.push((*id, e.clone()));
-                }
+        let name_key = key.name_key();
+        let by_e = ext.and_then(|e| ext_index.get(e)).copied();
+        let by_n = name_index.get(&name_key).copied();
+        let found = match (by_e, by_n) {
+            // A row giving only an id is that id's account; a name nobody has yet is the id's account renamed.
+            (Some(a), _) if !key.named => Some(a),
+            (Some(a), None) => Some(a),
+            (Some(a), Some(b)) if a == b => Some(a),
+            // The id is one account's and the name another's: merging would move one account's data into the
+            // other, so the rows are refused.
+            (Some(a), Some(b)) => {
+                conflicts.insert(
+                    key.clone(),
+                    (
+                        true,
+                        format!(
+                            "Account ID \"{}\" belongs to the account \"{}\", but \"{}\" is another account{}; \
+                             the row was not imported (correct the id or the name)",
+                            ext.map(String::as_str).unwrap_or_default(),
+                            bindings[a].name,
+                            bindings[b].name,
+                            bindings[b]
+                                .external_id
+                                .as_ref()
+                                .map(|e| format!(" (Account ID \"{e}\")"))
+                                .unwrap_or_default()
+                        ),
+                    ),
+                );
+                continue;
             }
-            ids.insert(key.clone(), (*id, name.clone()));
-            continue;
-        }
-        let slot = ext
-            .and_then(|e| planned_by_ext.get(e))
-            .or_else(|| planned_by_name.get(&key.name_key()))
-            .copied();
-        let slot = match slot {
-            Some(slot) => {
-                if new_accounts[slot].1.external_id.is_none() {
-                    new_accounts[slot].1.external_id = key.external_id.clone();
+            (None, Some(b)) => match (&bindings[b].external_id, ext) {
+                (Some(bound), Some(e)) => {
+                    conflicts.insert(
+                        key.clone(),
+                        (
+                            false,
+                            format!(
+                                "the account \"{}\" already has the Account ID \"{bound}\", not \"{e}\"; the row \
+                                 was not imported (correct the id or the name)",
+                                bindings[b].name
+                            ),
+                        ),
+                    );
+                    continue;
                 }
-                slot
-            }
+                (None, Some(e)) => {
+                    // An account known by name learns the external id the file gives it.
+                    bindings[b].external_id = Some(e.clone());
+                    ext_index.insert(e.clone(), b);
+                    let id = bindings[b].id;
+                    if id > 0 {
+                        link_external.push((id, e.clone()));
+                    } else if let Some(slot) = new_slot.get(&id) {
+                        new_accounts[*slot].1.external_id = Some(e.clone());
+                    }
+                    Some(b)
+                }
+                (_, None) => Some(b),
+            },
+            (None, None) => None,
+        };
+        let b = match found {
+            Some(b) => b,
             None => {
-                new_accounts.push((-(new_accounts.len() as i64) - 1, key.clone()));
-                new_accounts.len() - 1
+                let placeholder = -(new_accounts.len() as i64) - 1;
+                new_slot.insert(placeholder, new_accounts.len());
+                new_accounts.push((placeholder, key.clone()));
+                if let Some(e) = ext {
+                    ext_index.insert(e.clone(), bindings.len());
+                }
+                name_index.insert(name_key, bindings.len());
+                bindings.push(Binding {
+                    id: placeholder,
+                    name: key.name.clone(),
+                    external_id: key.external_id.clone(),
+                });
+                bindings.len() - 1
             }
         };
-        if let Some(e) = ext {
-            planned_by_ext.entry(e.clone()).or_insert(slot);
-        }
-        planned_by_name.entry(key.name_key()).or_insert(slot);
-        let (placeholder, planned) = &new_accounts[slot];
-        ids.insert(key.clone(), (*placeholder, planned.name.clone()));
+        ids.insert(key.clone(), (bindings[b].id, bindings[b].name.clone()));
     }
     Ok(Resolved {
         ids,
         new_accounts,
         link_external,
+        conflicts,
     })
+}
+
+/// The distinct account keys of the rows, in the order the file first names them.
+fn keys_in_file_order<'a>(accounts: impl Iterator<Item = &'a AccountKey>) -> Vec<AccountKey> {
+    let mut seen = HashSet::new();
+    let mut keys = Vec::new();
+    for k in accounts {
+        if seen.insert(k) {
+            keys.push(k.clone());
+        }
+    }
+    keys
+}
+
+/// Moves the rows of conflicting accounts to the rejected list (kept in sheet and row order).
+fn reject_conflicts<'a, T>(
+    report: &mut ImportReport,
+    resolved: &Resolved,
+    rows: &'a [T],
+    at: impl Fn(&T) -> (&AccountKey, &SheetPlace, u32),
+) -> Vec<&'a T> {
+    if resolved.conflicts.is_empty() {
+        return rows.iter().collect();
+    }
+    let mut kept = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (key, place, row) = at(r);
+        match resolved.conflicts.get(key) {
+            Some((id_column, reason)) => {
+                report.rejected.push(place.reject(row, *id_column, reason))
+            }
+            None => kept.push(r),
+        }
+    }
+    let sheet_order: HashMap<&str, usize> = report
+        .sheets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
+    let mut rejected = std::mem::take(&mut report.rejected);
+    rejected.sort_by_key(|r| (sheet_order.get(r.sheet.as_str()).copied(), r.row));
+    report.rejected = rejected;
+    report.rows_rejected = report.rejected.len() as u32;
+    report.rows_imported = kept.len() as u32;
+    report.status = "completed_with_rejections".into();
+    kept
 }
 
 /// Records the external ids a file gave to accounts that were known only by name.
@@ -170,9 +302,10 @@ async fn create_accounts(
     let by_key: HashMap<String, i64> = created.into_iter().map(|(id, key)| (key, id)).collect();
     let mut map = HashMap::with_capacity(new_accounts.len());
     for (placeholder, key) in new_accounts {
-        let id = by_key.get(&key.name_key()).copied().ok_or_else(|| {
-            crate::error::Error::Internal(format!("account {} was not created", key.name))
-        })?;
+        let id = by_key
+            .get(&key.name_key())
+            .copied()
+            .ok_or_else(|| Error::Internal(format!("account {} was not created", key.name)))?;
         map.insert(*placeholder, id);
     }
     Ok(map)
@@ -193,60 +326,19 @@ async fn record_import(
     report: &ImportReport,
     touched: &BTreeMap<i64, u32>,
 ) -> Result<i64> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO imports (kind, file_name, file_path, sha256, rows_read, rows_imported, rows_rejected, \
-                              duration_ms, status, report, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, '{}', ?) RETURNING id",
-    )
-    .bind(meta.kind.as_str())
-    .bind(meta.file)
-    .bind(meta.path)
-    .bind(meta.sha256)
-    .bind(report.rows_read)
-    .bind(report.rows_imported)
-    .bind(report.rows_rejected)
-    .bind(&report.status)
-    .bind(meta.now)
-    .fetch_one(&mut *conn)
-    .await?;
-    if !report.rejected.is_empty() {
-        let rows: Vec<(usize, &Rejection)> = report.rejected.iter().enumerate().collect();
-        let json = serde_json::to_string(
-            &rows
-                .iter()
-                .map(|(i, r)| (i, &r.sheet, r.row, &r.column, &r.reason))
-                .collect::<Vec<_>>(),
-        )?;
-        sqlx::query(
-            "INSERT INTO import_rejections (import_id, seq, sheet, row_number, column_name, reason) \
-             SELECT ?1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4 FROM json_each(?2) j",
-        )
-        .bind(id)
-        .bind(json)
-        .execute(&mut *conn)
-        .await?;
-    }
-    let touched_json = serde_json::to_string(&touched.iter().collect::<Vec<_>>())?;
-    sqlx::query(
-        "INSERT INTO import_accounts (import_id, account_id, rows) \
-         SELECT ?1, j.value->>0, j.value->>1 FROM json_each(?2) j",
-    )
-    .bind(id)
-    .bind(touched_json)
-    .execute(&mut *conn)
-    .await?;
-    Ok(id)
+    let file = store::imports::ImportFile {
+        kind: meta.kind,
+        file: meta.file,
+        path: meta.path,
+        sha256: meta.sha256,
+        now: meta.now,
+    };
+    store::imports::insert(conn, &file, report, touched).await
 }
 
 /// Stores the final report (with its id and duration) on the import record.
 pub async fn finish_import(conn: &mut SqliteConnection, report: &ImportReport) -> Result<()> {
-    sqlx::query("UPDATE imports SET duration_ms = ?, report = ? WHERE id = ?")
-        .bind(report.duration_ms as i64)
-        .bind(serde_json::to_string(report)?)
-        .bind(report.import_id)
-        .execute(conn)
-        .await?;
-    Ok(())
+    store::imports::finish(conn, report).await
 }
 
 fn base_report<T>(meta: &ImportMeta<'_>, parsed: &Parsed<T>) -> ImportReport {
@@ -277,34 +369,51 @@ fn base_report<T>(meta: &ImportMeta<'_>, parsed: &Parsed<T>) -> ImportReport {
             "completed_with_rejections".into()
         },
         created_at: meta.now.to_string(),
+        rows_superseded: 0,
+        superseded: Vec::new(),
     }
 }
 
-/// A stored KPI value, as compared with an incoming row.
+/// The fields of a KPI value compared with an incoming row (its identity is the map key).
 #[derive(PartialEq)]
-struct StoredKpi {
-    kpi_name: String,
-    category: Option<String>,
+struct KpiFields<'a> {
+    kpi_name: &'a str,
+    category: Option<&'a str>,
     value: f64,
-    unit: Option<String>,
+    unit: Option<&'a str>,
     target: Option<f64>,
-    direction: String,
+    direction: &'a str,
     weight: f64,
 }
 
-impl StoredKpi {
-    fn of(r: &KpiRow) -> StoredKpi {
-        StoredKpi {
-            kpi_name: r.kpi_name.clone(),
-            category: r.category.clone(),
+impl<'a> KpiFields<'a> {
+    fn of_row(r: &'a KpiRow) -> Self {
+        KpiFields {
+            kpi_name: &r.kpi_name,
+            category: r.category.as_deref(),
             value: r.value,
-            unit: r.unit.clone(),
+            unit: r.unit.as_deref(),
             target: r.target,
-            direction: r.direction.as_str().to_string(),
+            direction: r.direction.as_str(),
             weight: r.weight,
         }
     }
+
+    fn of_stored(s: &'a StoredKpi) -> Self {
+        KpiFields {
+            kpi_name: &s.kpi_name,
+            category: s.category.as_deref(),
+            value: s.value,
+            unit: s.unit.as_deref(),
+            target: s.target,
+            direction: &s.direction,
+            weight: s.weight,
+        }
+    }
 }
+
+/// Rows per write statement, and the points where a cancel is noticed.
+const WRITE_BATCH: usize = 5000;
 
 pub async fn apply_kpis(
     conn: &mut SqliteConnection,
@@ -312,70 +421,73 @@ pub async fn apply_kpis(
     parsed: &Parsed<KpiRow>,
 ) -> Result<ImportReport> {
     let mut report = base_report(meta, parsed);
-    let keys: BTreeSet<AccountKey> = parsed.rows.iter().map(|r| r.account.clone()).collect();
+    let keys = keys_in_file_order(parsed.rows.iter().map(|r| &r.account));
     let resolved = resolve_accounts(conn, &keys).await?;
+    let rows = reject_conflicts(&mut report, &resolved, &parsed.rows, |r| {
+        (&r.account, &*r.place, r.row)
+    });
+    meta.check_cancel()?;
 
-    // What is stored for the known accounts.
+    // What is stored for the known accounts. Only the months the file holds can match: the rest of the history
+    // is not read.
     let known = resolved.known_ids();
-    // Only the months the file holds can match: the rest of the history is not read.
-    let periods: BTreeSet<String> = parsed
-        .rows
+    let periods: Vec<String> = rows
         .iter()
         .map(|r| r.period.format("%Y-%m-%d").to_string())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect();
-    let stored_rows = sqlx::query(
-        "SELECT account_id, kpi_key, period, kpi_name, category, value, unit, target, direction, weight \
-         FROM kpi_values WHERE account_id IN (SELECT value FROM json_each(?1)) \
-             AND period IN (SELECT value FROM json_each(?2))",
-    )
-    .bind(serde_json::to_string(&known)?)
-    .bind(serde_json::to_string(&periods)?)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut stored: HashMap<(i64, String, String), StoredKpi> =
-        HashMap::with_capacity(stored_rows.len());
-    for r in stored_rows {
-        stored.insert(
-            (r.get(0), r.get(1), r.get(2)),
-            StoredKpi {
-                kpi_name: r.get(3),
-                category: r.get(4),
-                value: r.get(5),
-                unit: r.get(6),
-                target: r.get(7),
-                direction: r.get(8),
-                weight: r.get(9),
-            },
-        );
-    }
+    let stored_rows = store::kpi_values::in_periods(conn, &known, &periods).await?;
+    let stored: HashMap<(i64, &str, &str), &StoredKpi> = stored_rows
+        .iter()
+        .map(|s| ((s.account_id, s.kpi_key.as_str(), s.period.as_str()), s))
+        .collect();
 
-    // The last row for an (account, KPI, period) wins, as if the rows were imported one after another.
-    let mut latest: HashMap<(i64, String, String), &KpiRow> =
-        HashMap::with_capacity(parsed.rows.len());
-    let mut order = Vec::with_capacity(parsed.rows.len());
-    for r in &parsed.rows {
+    // The last row for an (account, KPI, period) is used, as if the rows were imported one after another;
+    // every earlier one is reported as superseded by it.
+    let mut latest: HashMap<(i64, String, String), &KpiRow> = HashMap::with_capacity(rows.len());
+    let mut order = Vec::with_capacity(rows.len());
+    let mut replaced: Vec<(&KpiRow, (i64, String, String))> = Vec::new();
+    for r in rows.iter().copied() {
         let (id, _) = &resolved.ids[&r.account];
         let key = (
             *id,
             r.kpi_key.clone(),
             r.period.format("%Y-%m-%d").to_string(),
         );
-        if latest.insert(key.clone(), r).is_none() {
-            order.push(key);
+        match latest.insert(key.clone(), r) {
+            None => order.push(key),
+            Some(earlier) => replaced.push((earlier, key)),
         }
     }
+    let names: HashMap<i64, String> = resolved.ids.values().cloned().collect();
+    for (earlier, key) in &replaced {
+        let used = latest[key];
+        report.superseded.push(Superseded {
+            sheet: earlier.place.sheet.clone(),
+            row: earlier.row,
+            used_sheet: used.place.sheet.clone(),
+            used_row: used.row,
+            account: names[&key.0].clone(),
+            kpi: used.kpi_name.clone(),
+            period: used.period.format("%Y-%m").to_string(),
+        });
+    }
+    report.rows_superseded = replaced.len() as u32;
+    report.rows_imported = order.len() as u32;
+
     let mut to_write: Vec<(&(i64, String, String), &KpiRow)> = Vec::new();
     let mut per_account: BTreeMap<i64, (u32, u32, u32)> = BTreeMap::new(); // new, changed, unchanged
     for key in &order {
         let row = latest[key];
         let counts = per_account.entry(key.0).or_default();
-        match stored.get(key) {
+        match stored.get(&(key.0, key.1.as_str(), key.2.as_str())) {
             None => {
                 report.rows_new += 1;
                 counts.0 += 1;
                 to_write.push((key, row));
             }
-            Some(s) if *s != StoredKpi::of(row) => {
+            Some(s) if KpiFields::of_stored(s) != KpiFields::of_row(row) => {
                 report.rows_changed += 1;
                 counts.1 += 1;
                 to_write.push((key, row));
@@ -386,10 +498,7 @@ pub async fn apply_kpis(
             }
         }
     }
-    // Rows overridden by a later row of the same file count as imported and unchanged.
-    report.rows_unchanged += (parsed.rows.len() - order.len()) as u32;
 
-    let names: HashMap<i64, String> = resolved.ids.values().cloned().collect();
     let new_ids: BTreeSet<i64> = resolved.new_accounts.iter().map(|(id, _)| *id).collect();
     for (id, (n, c, _)) in &per_account {
         let name = names[id].clone();
@@ -416,10 +525,12 @@ pub async fn apply_kpis(
     let import_id = record_import(conn, meta, &report, &touched).await?;
     report.import_id = Some(import_id);
 
-    // One statement per few thousand rows: sqlx pays a round trip per statement (FIELD-NOTES.md).
-    for chunk in to_write.chunks(5000) {
+    let total = to_write.len() as u32;
+    let mut done = 0u32;
+    for chunk in to_write.chunks(WRITE_BATCH) {
+        meta.check_cancel()?;
         // Tuples serialise straight to JSON arrays, without building a `Value` per row.
-        let rows: Vec<_> = chunk
+        let batch: Vec<_> = chunk
             .iter()
             .map(|((account, key, period), r)| {
                 (
@@ -436,22 +547,12 @@ pub async fn apply_kpis(
                 )
             })
             .collect();
-        let json = serde_json::to_string(&rows)?;
-        sqlx::query(
-            "INSERT INTO kpi_values (account_id, kpi_name, kpi_key, category, value, unit, target, direction, weight, \
-                                     period, import_id, updated_at) \
-             SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, \
-                    j.value->>7, j.value->>8, j.value->>9, ?2, ?3 FROM json_each(?1) j WHERE true \
-             ON CONFLICT (account_id, kpi_key, period) DO UPDATE SET kpi_name = excluded.kpi_name, \
-                 category = excluded.category, value = excluded.value, unit = excluded.unit, target = excluded.target, \
-                 direction = excluded.direction, weight = excluded.weight, import_id = excluded.import_id, \
-                 updated_at = excluded.updated_at",
-        )
-        .bind(json)
-        .bind(import_id)
-        .bind(meta.now)
-        .execute(&mut *conn)
-        .await?;
+        store::kpi_values::upsert_batch(conn, &serde_json::to_string(&batch)?, import_id, meta.now)
+            .await?;
+        done += chunk.len() as u32;
+        if let Some((_, last)) = chunk.last() {
+            meta.progress(&last.place.sheet, done, total);
+        }
     }
 
     let changed: Vec<i64> = per_account
@@ -467,6 +568,7 @@ pub async fn apply_kpis(
         meta.now,
     )
     .await?;
+    meta.check_cancel()?;
     Ok(report)
 }
 
@@ -476,8 +578,12 @@ pub async fn apply_profiles(
     parsed: &Parsed<ProfileRow>,
 ) -> Result<ImportReport> {
     let mut report = base_report(meta, parsed);
-    let keys: BTreeSet<AccountKey> = parsed.rows.iter().map(|r| r.account.clone()).collect();
+    let keys = keys_in_file_order(parsed.rows.iter().map(|r| &r.account));
     let resolved = resolve_accounts(conn, &keys).await?;
+    let rows = reject_conflicts(&mut report, &resolved, &parsed.rows, |r| {
+        (&r.account, &*r.place, r.row)
+    });
+    meta.check_cancel()?;
     let known = resolved.known_ids();
     let mut stored: HashMap<i64, Profile> = HashMap::new();
     for r in
@@ -491,7 +597,7 @@ pub async fn apply_profiles(
 
     // Rows for one account are laid over each other in file order.
     let mut merged: BTreeMap<i64, (Profile, u32)> = BTreeMap::new();
-    for r in &parsed.rows {
+    for r in &rows {
         let (id, _) = resolved.ids[&r.account];
         let entry = merged
             .entry(id)

@@ -73,6 +73,26 @@ pub struct ImportReport {
     pub events: u32,
     pub status: String,
     pub created_at: String,
+    /// KPI rows repeated later in the same file (same account, KPI and month): the later row was used.
+    /// Superseded rows are not counted in `rows_imported`.
+    #[serde(default)]
+    pub rows_superseded: u32,
+    #[serde(default)]
+    pub superseded: Vec<Superseded>,
+}
+
+/// A KPI row that a later row of the same file replaced (same account, KPI and month), and the row that was used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Superseded {
+    pub sheet: String,
+    /// 1-based, as the spreadsheet shows it.
+    pub row: u32,
+    pub used_sheet: String,
+    pub used_row: u32,
+    pub account: String,
+    pub kpi: String,
+    /// `YYYY-MM`
+    pub period: String,
 }
 
 /// One line of the import history.
@@ -107,6 +127,9 @@ pub struct ImportProgress {
     pub file: String,
     /// `reading`, `writing` or `done`.
     pub stage: String,
+    /// The sheet being written (empty while the file is read).
+    #[serde(default)]
+    pub sheet: String,
     pub rows_done: u32,
     pub rows_total: u32,
 }

@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod events;
+pub mod health_trends;
+pub mod imports;
 pub mod kpi_values;
 pub mod playbook_executions;
 pub mod snapshot_facts;

@@ -7,4 +7,8 @@ export type ImportProgress = { file: string,
 /**
  * `reading`, `writing` or `done`.
  */
-stage: string, rows_done: number, rows_total: number, };
+stage: string, 
+/**
+ * The sheet being written (empty while the file is read).
+ */
+sheet: string, rows_done: number, rows_total: number, };

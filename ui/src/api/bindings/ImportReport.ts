@@ -2,6 +2,7 @@
 import type { ImportKind } from "./ImportKind";
 import type { Rejection } from "./Rejection";
 import type { SkippedSheet } from "./SkippedSheet";
+import type { Superseded } from "./Superseded";
 
 /**
  * What an import did (or, as a dry run, would do). Field names up to `duration_ms` are the CLI's contract.
@@ -30,4 +31,9 @@ rows_unchanged: number, accounts_new: Array<string>, accounts_updated: Array<str
 /**
  * Outbox events written by this import.
  */
-events: number, status: string, created_at: string, };
+events: number, status: string, created_at: string, 
+/**
+ * KPI rows repeated later in the same file (same account, KPI and month): the later row was used.
+ * Superseded rows are not counted in `rows_imported`.
+ */
+rows_superseded: number, superseded: Array<Superseded>, };

@@ -1,0 +1,157 @@
+//! The `imports`, `import_rejections` and `import_accounts` tables: the record of every file imported, its
+//! rejected rows and the accounts it touched.
+
+use std::collections::BTreeMap;
+
+use sqlx::{Row, SqliteConnection};
+
+use crate::error::{Error, Result};
+use crate::model::{ImportKind, ImportListItem, ImportReport, Rejection};
+
+/// What the import record says about its file.
+pub struct ImportFile<'a> {
+    pub kind: ImportKind,
+    pub file: &'a str,
+    pub path: Option<&'a str>,
+    pub sha256: &'a str,
+    pub now: &'a str,
+}
+
+/// Records an import, its rejected rows and the rows per account it touched; returns the import id.
+#[tracing::instrument(skip_all, err)]
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    file: &ImportFile<'_>,
+    report: &ImportReport,
+    touched: &BTreeMap<i64, u32>,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO imports (kind, file_name, file_path, sha256, rows_read, rows_imported, rows_rejected, \
+                              duration_ms, status, report, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, '{}', ?) RETURNING id",
+    )
+    .bind(file.kind.as_str())
+    .bind(file.file)
+    .bind(file.path)
+    .bind(file.sha256)
+    .bind(report.rows_read)
+    .bind(report.rows_imported)
+    .bind(report.rows_rejected)
+    .bind(&report.status)
+    .bind(file.now)
+    .fetch_one(&mut *conn)
+    .await?;
+    if !report.rejected.is_empty() {
+        let json = serde_json::to_string(
+            &report
+                .rejected
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i, &r.sheet, r.row, &r.column, &r.reason))
+                .collect::<Vec<_>>(),
+        )?;
+        sqlx::query(
+            "INSERT INTO import_rejections (import_id, seq, sheet, row_number, column_name, reason) \
+             SELECT ?1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4 FROM json_each(?2) j",
+        )
+        .bind(id)
+        .bind(json)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let touched_json = serde_json::to_string(&touched.iter().collect::<Vec<_>>())?;
+    sqlx::query(
+        "INSERT INTO import_accounts (import_id, account_id, rows) \
+         SELECT ?1, j.value->>0, j.value->>1 FROM json_each(?2) j",
+    )
+    .bind(id)
+    .bind(touched_json)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Stores the final report (with its id and duration) on the import record.
+#[tracing::instrument(skip_all, err)]
+pub async fn finish(conn: &mut SqliteConnection, report: &ImportReport) -> Result<()> {
+    sqlx::query("UPDATE imports SET duration_ms = ?, report = ? WHERE id = ?")
+        .bind(report.duration_ms as i64)
+        .bind(serde_json::to_string(report)?)
+        .bind(report.import_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The import history, newest first.
+#[tracing::instrument(skip_all, err)]
+pub async fn list(conn: &mut SqliteConnection, limit: u32) -> Result<Vec<ImportListItem>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, file_name, sha256, rows_read, rows_imported, rows_rejected, duration_ms, status, created_at \
+         FROM imports ORDER BY id DESC LIMIT ?",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let kind: String = r.get(1);
+            Ok(ImportListItem {
+                id: r.get(0),
+                kind: ImportKind::parse(&kind)
+                    .ok_or_else(|| Error::Corrupt(format!("import kind {kind}")))?,
+                file: r.get(2),
+                sha256: r.get(3),
+                rows_read: r.get::<i64, _>(4) as u32,
+                rows_imported: r.get::<i64, _>(5) as u32,
+                rows_rejected: r.get::<i64, _>(6) as u32,
+                duration_ms: r.get::<i64, _>(7) as u64,
+                status: r.get(8),
+                created_at: r.get(9),
+            })
+        })
+        .collect()
+}
+
+/// A past import's full report, with every rejected row.
+#[tracing::instrument(skip_all, err)]
+pub async fn load(conn: &mut SqliteConnection, id: i64) -> Result<ImportReport> {
+    let text: String = sqlx::query_scalar("SELECT report FROM imports WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(Error::ImportNotFound { id })?;
+    let mut report: ImportReport = serde_json::from_str(&text)?;
+    let rejected = sqlx::query(
+        "SELECT sheet, row_number, column_name, reason FROM import_rejections WHERE import_id = ? ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    report.rejected = rejected
+        .into_iter()
+        .map(|r| Rejection {
+            sheet: r.get(0),
+            row: r.get::<i64, _>(1) as u32,
+            column: r.get(2),
+            reason: r.get(3),
+        })
+        .collect();
+    Ok(report)
+}
+
+/// The `(account_id, period)` pairs whose values this import wrote (new or changed; periods `YYYY-MM-DD`).
+#[tracing::instrument(skip_all, err)]
+pub async fn written_periods(
+    conn: &mut SqliteConnection,
+    import_id: i64,
+) -> Result<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT k.account_id, k.period FROM import_accounts a \
+         JOIN kpi_values k ON k.account_id = a.account_id AND k.import_id = a.import_id \
+         WHERE a.import_id = ?",
+    )
+    .bind(import_id)
+    .fetch_all(conn)
+    .await?)
+}
