@@ -25,8 +25,11 @@ pub struct ImportMeta<'a> {
     /// Set from elsewhere to stop the import; checked between write batches and before the commit.
     pub cancel: Option<&'a AtomicBool>,
     /// Rows written so far of the rows to write, with the sheet of the last one.
-    pub progress: Option<&'a (dyn Fn(&str, u32, u32) + Send + Sync)>,
+    pub progress: Option<&'a WriteProgress<'a>>,
 }
+
+/// Called with the sheet, the rows written so far and the rows to write.
+pub type WriteProgress<'a> = dyn Fn(&str, u32, u32) + Send + Sync + 'a;
 
 impl ImportMeta<'_> {
     /// `ImportCancelled` once the cancel flag is set: the caller's transaction then rolls back.

@@ -65,12 +65,12 @@ pub async fn upsert_batch(conn: &mut SqliteConnection, rows_json: &str, now: &st
     Ok(())
 }
 
-/// An account's trends, oldest first: `(account_id, month, score, band, categories_json, updated_at)`.
+/// `(account_id, month, score, band, categories_json, updated_at)`.
+pub type TrendRow = (i64, String, f64, String, String, String);
+
+/// An account's trends, oldest first.
 #[tracing::instrument(skip_all, err)]
-pub async fn history(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-) -> Result<Vec<(i64, String, f64, String, String, String)>> {
+pub async fn history(conn: &mut SqliteConnection, account_id: i64) -> Result<Vec<TrendRow>> {
     Ok(sqlx::query_as(
         "SELECT account_id, period, score, band, categories, updated_at FROM health_trends \
          WHERE account_id = ? ORDER BY period",
