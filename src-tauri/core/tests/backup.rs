@@ -26,7 +26,7 @@ async fn dump(app: &Tideline) -> Vec<(String, Vec<String>)> {
             .await
             .unwrap();
         let sql = format!(
-            "SELECT json_array({}) FROM \"{t}\" ORDER BY rowid",
+            "SELECT json_array({}) FROM \"{t}\" ORDER BY 1",
             cols.iter()
                 .map(|c| format!("\"{c}\""))
                 .collect::<Vec<_>>()
