@@ -121,6 +121,11 @@ fn kpi_import_reports_the_contract_fields_and_logs_each_snapshot() {
             && stderr.contains("(trigger: kpi_data_uploaded)"),
         "log lines: {stderr}"
     );
+    // stderr is a pipe here, not a terminal: plain text, no colour codes.
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "ANSI escape codes on a redirected stderr: {stderr:?}"
+    );
 
     // The same file again changes nothing: no new rows, no events, no snapshots.
     let (again, _) = json(dir.path(), &["import", "kpi", file.to_str().unwrap()]);

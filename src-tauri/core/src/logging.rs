@@ -19,8 +19,10 @@ pub fn init(data_dir: &Path) -> Option<WorkerGuard> {
             EnvFilter::new("warn,tideline=info,tideline_core=info,tideline_cli=info")
         })
     };
+    // Colour only on a terminal: a redirected stderr (a file, a pipe, CI) gets plain text.
     let stderr = fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .with_filter(filter());
     let _ = std::fs::create_dir_all(data_dir.join(LOG_DIR));
