@@ -17,13 +17,16 @@ use crate::output::{self, Out};
 pub fn main(cli: Cli) -> ExitCode {
     let data_dir = match tideline_core::resolve_data_dir(cli.data_dir.clone()) {
         Ok(d) => d,
-        Err(e) => return fail(&e),
+        Err(e) => return fail(&e, cli.json),
     };
     if let Err(e) = std::fs::create_dir_all(&data_dir) {
-        return fail(&Error::DataDir {
-            path: data_dir,
-            reason: e.to_string(),
-        });
+        return fail(
+            &Error::DataDir {
+                path: data_dir,
+                reason: e.to_string(),
+            },
+            cli.json,
+        );
     }
     let _guard = tideline_core::logging::init(&data_dir);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -31,17 +34,22 @@ pub fn main(cli: Cli) -> ExitCode {
         .build()
     {
         Ok(r) => r,
-        Err(e) => return fail(&Error::Internal(e.to_string())),
+        Err(e) => return fail(&Error::Internal(e.to_string()), cli.json),
     };
     let out = Out { json: cli.json };
     match runtime.block_on(dispatch(&cli, out, &data_dir)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
+        Err(e) => fail(&e, cli.json),
     }
 }
 
-fn fail(e: &Error) -> ExitCode {
+/// The error on stderr, and with `--json` also as `{"error": {"code", "message"}}` on stdout, so a script reading
+/// stdout gets a document either way.
+fn fail(e: &Error, json: bool) -> ExitCode {
     eprintln!("error: {e}");
+    if json {
+        println!("{}", serde_json::json!({ "error": e.to_payload() }));
+    }
     ExitCode::FAILURE
 }
 

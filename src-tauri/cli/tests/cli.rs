@@ -307,7 +307,18 @@ fn errors_name_the_file_or_account_and_exit_non_zero() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(out.stdout.is_empty(), "no JSON on failure");
+    // With --json a script reading stdout gets the error as a document too (issue 12).
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
+    assert!(
+        doc["error"]["code"].as_str().is_some_and(|c| !c.is_empty()),
+        "{doc}"
+    );
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("notes.xlsx")),
+        "{doc}"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     let last = err.lines().last().unwrap_or_default();
     assert!(last.starts_with("error: notes.xlsx"), "{err}");
@@ -317,6 +328,10 @@ fn errors_name_the_file_or_account_and_exit_non_zero() {
         .output()
         .unwrap();
     assert!(!out.status.success());
+    assert!(
+        out.stdout.is_empty(),
+        "without --json, errors go to stderr only"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("no account named \"Nobody Inc\""));
 }
 
