@@ -33,6 +33,7 @@ vi.mock('./api/commands', () => ({
     listImports: vi.fn(),
     loadSample: vi.fn(),
     takeOpenedFiles: vi.fn(),
+    settingsNotice: vi.fn(),
     appInfo: vi.fn(),
   },
 }));
@@ -56,6 +57,7 @@ beforeEach(() => {
   api.listExecutions.mockResolvedValue([]);
   api.listAccounts.mockResolvedValue({ rows: [], total: 0 });
   api.takeOpenedFiles.mockResolvedValue([]);
+  api.settingsNotice.mockResolvedValue(null);
 });
 
 describe('the window', () => {
@@ -118,6 +120,15 @@ describe('the window', () => {
     expect(await screen.findByTestId('import-preview')).toBeInTheDocument();
     expect(api.probeFile).toHaveBeenCalledWith('/home/csm/q3.xlsx');
     expect(api.takeOpenedFiles).toHaveBeenCalledTimes(1);
+  });
+
+  it('says once that a damaged settings file was set aside, and where it is', async () => {
+    api.overview.mockResolvedValue(overview({ accounts: 0 }));
+    api.settingsNotice.mockResolvedValue('/data/settings.json.damaged-20261205-101500.000');
+    render(<App />);
+    expect(await screen.findByText('Settings were reset to the defaults')).toBeInTheDocument();
+    expect(screen.getByText(/settings\.json\.damaged-20261205-101500\.000/)).toBeInTheDocument();
+    expect(api.settingsNotice).toHaveBeenCalledTimes(1);
   });
 
   it('switches screens with Ctrl+1…5, as the View menu shows', async () => {

@@ -1,8 +1,7 @@
-use tauri::{AppHandle, State};
-use tauri_plugin_store::StoreExt;
+use tauri::State;
 use tideline_core::model::Settings;
 
-use crate::error::{CmdResult, CommandError};
+use crate::error::CmdResult;
 use crate::state::AppState;
 
 #[tauri::command]
@@ -17,38 +16,28 @@ pub(crate) fn default_settings() -> Settings {
     Settings::default()
 }
 
-/// Validated by the core, persisted through tauri-plugin-store into the data folder's `settings.json`
-/// (the same file `tideline-cli settings` reads and writes).
+/// Validated and written by the core into the data folder's `settings.json` (tauri-plugin-store's format, the
+/// same file `tideline-cli settings` reads and writes): written to a temporary file, flushed and renamed, so a crash
+/// never leaves half a file; keys this version does not know are kept.
 #[tauri::command]
 pub(crate) async fn save_settings(
-    app: AppHandle,
     state: State<'_, AppState>,
     settings: Settings,
 ) -> CmdResult<Settings> {
-    settings.validate()?;
-    let store_err = |e: tauri_plugin_store::Error| {
-        CommandError::from(tideline_core::Error::SettingsFile {
-            path: state.core.settings_store().path().to_path_buf(),
-            reason: e.to_string(),
-        })
-    };
-    let store = app
-        .store(state.core.settings_store().path())
-        .map_err(store_err)?;
-    // Another process (the CLI) may have written the file since the store was loaded.
-    store.reload().map_err(store_err)?;
-    let current: serde_json::Map<String, serde_json::Value> = store.entries().into_iter().collect();
-    let (deletes, sets) = settings.store_update(&current);
-    for key in deletes {
-        store.delete(key);
-    }
-    for (key, value) in sets {
-        store.set(key, value);
-    }
-    store.save().map_err(store_err)?;
+    state.core.settings_store().save(&settings)?;
     tracing::info!(
         cooldown_seconds = settings.cooldown_seconds,
         "settings saved"
     );
     Ok(state.core.settings()?)
+}
+
+/// Where a damaged settings file was moved when this run found one (the window shows it once), else `None`.
+#[tauri::command]
+pub(crate) fn settings_notice(state: State<'_, AppState>) -> Option<String> {
+    state
+        .core
+        .settings_store()
+        .take_damaged_notice()
+        .map(|p| p.display().to_string())
 }

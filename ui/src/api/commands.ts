@@ -74,6 +74,7 @@ export const commands = {
   listActivity: (limit: number) => call<ActivityItem[]>('list_activity', { limit }),
 
   getSettings: () => call<Settings>('get_settings'),
+  settingsNotice: () => call<string | null>('settings_notice'),
   takeOpenedFiles: () => call<string[]>('take_opened_files'),
   appInfo: () => call<AppInfo>('app_info'),
   defaultSettings: () => call<Settings>('default_settings'),

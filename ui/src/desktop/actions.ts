@@ -56,6 +56,22 @@ export async function openWaitingFiles(): Promise<void> {
   }
 }
 
+/** Once per run: a damaged settings file was moved aside and the defaults are in use; say so and where it went. */
+export async function showSettingsNotice(): Promise<void> {
+  try {
+    const moved = await commands.settingsNotice();
+    if (moved) {
+      pushToast({
+        title: 'Settings were reset to the defaults',
+        description: `The settings file was damaged (for example by a crash while saving). It was kept as ${moved}. Your data is not affected; choose your settings again in Settings.`,
+        tone: 'error',
+      });
+    }
+  } catch (err) {
+    console.warn('could not read the settings notice', err);
+  }
+}
+
 /** Runs a menu item; returns false for an id it does not know. */
 export function runMenuAction(id: string): boolean {
   if (id.startsWith('view:')) {
@@ -104,7 +120,7 @@ export async function startDesktopBridge(): Promise<() => void> {
     console.warn('desktop events unavailable', err);
     return () => undefined;
   }
-  await openWaitingFiles();
+  await Promise.all([openWaitingFiles(), showSettingsNotice()]);
   return () => {
     for (const fn of unlisten) fn();
   };

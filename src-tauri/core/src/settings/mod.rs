@@ -313,13 +313,43 @@ pub fn backup_settings(map: &Map<String, Value>) -> BackupSettings {
 #[derive(Debug, Clone)]
 pub struct SettingsStore {
     path: PathBuf,
+    /// Where a damaged settings file was moved, once one has been found (shown to the user once).
+    moved_aside: std::sync::Arc<std::sync::Mutex<Option<PathBuf>>>,
 }
 
 impl SettingsStore {
     pub fn new(data_dir: &Path) -> Self {
         SettingsStore {
             path: data_dir.join(SETTINGS_FILE),
+            moved_aside: Default::default(),
         }
+    }
+
+    /// The place a damaged settings file was moved to, if this store found one; handed out once.
+    pub fn take_damaged_notice(&self) -> Option<PathBuf> {
+        self.moved_aside
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    /// A file that is not a JSON object (cut short by a crash, edited by hand) is moved aside to
+    /// `settings.json.damaged-<time>` and the defaults are used, so the user is never locked out of Settings.
+    fn move_aside(&self, reason: &str) -> Result<Map<String, Value>> {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S%.3f");
+        let mut aside = self.path.clone().into_os_string();
+        aside.push(format!(".damaged-{stamp}"));
+        let aside = PathBuf::from(aside);
+        std::fs::rename(&self.path, &aside).map_err(|e| {
+            self.file_error(&format!("{reason}, and it could not be moved aside: {e}"))
+        })?;
+        tracing::warn!(
+            "{} {reason}; it was moved to {} and the default settings are in use",
+            self.path.display(),
+            aside.display()
+        );
+        *self.moved_aside.lock().unwrap_or_else(|p| p.into_inner()) = Some(aside);
+        Ok(Map::new())
     }
 
     pub fn path(&self) -> &Path {
@@ -332,8 +362,8 @@ impl SettingsStore {
             Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Ok(Map::new()),
             Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
                 Ok(Value::Object(m)) => Ok(m),
-                Ok(_) => Err(self.file_error("is not a JSON object")),
-                Err(e) => Err(self.file_error(&format!("is not valid JSON ({e})"))),
+                Ok(_) => self.move_aside("is not a JSON object"),
+                Err(e) => self.move_aside(&format!("is not valid JSON ({e})")),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Map::new()),
             Err(e) => Err(self.file_error(&e.to_string())),
@@ -427,10 +457,23 @@ impl SettingsStore {
 
     pub fn write_raw(&self, raw: &Map<String, Value>) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(raw).map_err(|e| self.file_error(&e.to_string()))?;
-        // Write then rename, so a crash never leaves half a settings file.
+        // Write, flush to disk, then rename over the old file (and flush the folder), so a crash leaves either
+        // the old settings or the new ones, never half a file.
         let tmp = self.path.with_extension("json.tmp");
-        std::fs::write(&tmp, bytes).map_err(|e| self.file_error(&e.to_string()))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| self.file_error(&e.to_string()))
+        let err = |e: std::io::Error| self.file_error(&e.to_string());
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp).map_err(err)?;
+            f.write_all(&bytes).map_err(err)?;
+            f.sync_all().map_err(err)?;
+        }
+        std::fs::rename(&tmp, &self.path).map_err(err)?;
+        if let Some(dir) = self.path.parent() {
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(())
     }
 
     fn file_error(&self, reason: &str) -> Error {
@@ -489,11 +532,22 @@ mod tests {
     }
 
     #[test]
-    fn a_damaged_file_is_named_in_the_error() {
+    fn a_damaged_file_is_moved_aside_and_the_defaults_are_used() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(SETTINGS_FILE), "{not json").unwrap();
-        let e = SettingsStore::new(dir.path()).load().unwrap_err();
-        assert_eq!(e.code(), "settings_file");
-        assert!(e.to_string().contains("settings.json"));
+        let store = SettingsStore::new(dir.path());
+        assert_eq!(store.load().unwrap(), Settings::default());
+        let aside = store
+            .take_damaged_notice()
+            .expect("the damaged file was moved");
+        assert!(aside
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("settings.json.damaged-"));
+        assert_eq!(std::fs::read_to_string(&aside).unwrap(), "{not json");
+        assert!(store.take_damaged_notice().is_none(), "told once");
+        store.set(KEY_COOLDOWN, "60").unwrap();
+        assert_eq!(store.load().unwrap().cooldown_seconds, 60);
     }
 }
