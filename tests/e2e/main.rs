@@ -1,6 +1,7 @@
 //! End-to-end tests of the real Tideline window (WebKitGTK under Xvfb, driven over WebDriver through
 //! tauri-driver). Run by `.ci/run`: `cargo test -p tideline --test e2e -- --ignored --test-threads=1`.
 
+mod ask;
 mod desktop;
 mod harness;
 
