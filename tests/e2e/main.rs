@@ -192,6 +192,11 @@ async fn a_dropped_kpi_workbook_is_previewed_then_imported() {
     app.wait_count("[data-testid='account-row']", 2).await;
     let list = App::cli(app.data_dir.path(), &["accounts", "list"]);
     assert_eq!(list.as_array().map(Vec::len), Some(2));
+    assert!(
+        list.as_array()
+            .is_some_and(|a| a.iter().all(|r| r["health_score"].is_number())),
+        "the import rescored the accounts it touched: {list}"
+    );
     app.close().await;
 }
 

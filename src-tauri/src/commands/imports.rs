@@ -43,6 +43,15 @@ pub(crate) async fn run_import(
     account: Option<String>,
 ) -> CmdResult<ImportReport> {
     let report = import(&app, &state, &path, kind, account.as_deref(), false).await?;
+    // New KPI values change the scores of exactly the accounts and months they touch: rescore only those, so the
+    // Health tab is current without a full recalculation. The import itself is committed either way.
+    if let (ImportKind::Kpi, Some(id)) = (kind, report.import_id) {
+        if report.rows_new + report.rows_changed > 0 {
+            if let Err(e) = state.core.calculate_health_after_import(id).await {
+                tracing::warn!("import {id}: health scores were not updated: {e}");
+            }
+        }
+    }
     let _ = app.emit(DATA_CHANGED, ());
     Ok(report)
 }
