@@ -141,6 +141,7 @@ pub async fn load(conn: &mut SqliteConnection, id: i64) -> Result<ImportReport> 
 }
 
 /// The `(account_id, period)` pairs whose values this import wrote (new or changed; periods `YYYY-MM-DD`).
+/// CROSS JOIN keeps the import's few accounts as the outer loop: SQLite would otherwise scan every KPI value.
 #[tracing::instrument(skip_all, err)]
 pub async fn written_periods(
     conn: &mut SqliteConnection,
@@ -148,7 +149,7 @@ pub async fn written_periods(
 ) -> Result<Vec<(i64, String)>> {
     Ok(sqlx::query_as(
         "SELECT DISTINCT k.account_id, k.period FROM import_accounts a \
-         JOIN kpi_values k ON k.account_id = a.account_id AND k.import_id = a.import_id \
+         CROSS JOIN kpi_values k ON k.account_id = a.account_id AND k.import_id = a.import_id \
          WHERE a.import_id = ?",
     )
     .bind(import_id)
