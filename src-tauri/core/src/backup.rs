@@ -9,7 +9,6 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value};
-use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{AssertSqlSafe, Connection, Row, SqliteConnection};
 
@@ -27,12 +26,8 @@ pub const KIND_MANUAL: &str = "manual";
 pub const KIND_AUTO: &str = "auto";
 pub const KIND_PRE_RESTORE: &str = "pre_restore";
 
-static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
-
-/// The newest schema this build reads (its latest migration).
-pub fn supported_schema() -> i64 {
-    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
-}
+pub use crate::db::supported_schema;
+use crate::db::MIGRATOR;
 
 fn file_name(path: &Path) -> String {
     path.display().to_string()

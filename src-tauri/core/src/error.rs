@@ -56,6 +56,14 @@ pub enum Error {
     Database(#[from] sqlx::Error),
     #[error("database migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("{path} is not a Tideline database (another program's file, or damaged); nothing was changed. Move it aside or choose another data folder.")]
+    NotTidelineDatabase { path: PathBuf },
+    #[error("{path} was written by a newer Tideline (schema {found}, this build reads {supported}); nothing was changed. Update Tideline to open it.")]
+    DatabaseTooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     #[error("internal error: {0}")]
@@ -101,6 +109,8 @@ impl Error {
             Error::DataDir { .. } => "data_dir",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
+            Error::NotTidelineDatabase { .. } => "not_tideline_database",
+            Error::DatabaseTooNew { .. } => "database_too_new",
             Error::Corrupt(_) => "corrupt",
             Error::Internal(_) => "internal",
             Error::BackupInvalid { .. } => "backup_invalid",

@@ -41,6 +41,11 @@ const HINTS: Record<string, string> = {
   migration: 'This data folder was written by a different Tideline version. Update Tideline.',
   corrupt: 'Stored data is damaged. Check the log file in the data folder.',
   internal: 'Try again. If it keeps failing, check the log file in the data folder.',
+  not_tideline_database: 'Move that file out of the data folder (or start Tideline on another folder); Tideline did not touch it.',
+  database_too_new: 'Update Tideline to the version that wrote this data, or restore a backup made by this version.',
+  backup_invalid: 'Choose a .tideline-backup file made by Tideline.',
+  backup_too_new: 'Update Tideline to restore this backup; your current data was not changed.',
+  write_failed: 'Check that the folder exists, is writable and has free space, then try again.',
   import_cancelled: 'The import was stopped before anything was written. Import the file again when you are ready.',
 };
 
