@@ -34,3 +34,15 @@ pub async fn pick_spreadsheets(
         .map(|p| p.display().to_string())
         .collect())
 }
+
+/// Tideline could not open its data folder: said in a native message box (a user who started it from the
+/// applications menu sees no terminal), before the process exits.
+pub fn startup_failed(message: &str) {
+    eprintln!("Tideline could not start: {message}");
+    rfd::MessageDialog::new()
+        .set_level(rfd::MessageLevel::Error)
+        .set_title("Tideline could not start")
+        .set_description(message)
+        .set_buttons(rfd::MessageButtons::Ok)
+        .show();
+}

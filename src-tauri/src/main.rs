@@ -49,7 +49,9 @@ fn main() {
         .on_menu_event(menu::on_event)
         .on_window_event(window::on_event)
         .setup(move |app| {
-            let state = state::AppState::open(app.handle(), &args)?;
+            let state = state::AppState::open(app.handle(), &args).inspect_err(|e| {
+                dialog::startup_failed(&e.to_string());
+            })?;
             events::spawn_subscriber(app.handle().clone(), state.core.clone(), stop_rx.clone());
             commands::data::spawn_auto_backup(state.core.clone());
             app.manage(state);

@@ -96,8 +96,9 @@ impl AppState {
             Some(d) => d,
             None => app.path().app_data_dir()?,
         };
-        std::fs::create_dir_all(&data_dir)?;
+        tideline_core::ensure_data_dir(&data_dir)?;
         let log_guard = tideline_core::logging::init(&data_dir);
+        crate::error::set_data_dir(&data_dir);
         let core = tauri::async_runtime::block_on(Tideline::open(&data_dir))?;
         tracing::info!("Tideline started with data folder {}", data_dir.display());
         Ok(AppState {

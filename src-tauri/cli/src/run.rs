@@ -19,14 +19,8 @@ pub fn main(cli: Cli) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(&e, cli.json),
     };
-    if let Err(e) = std::fs::create_dir_all(&data_dir) {
-        return fail(
-            &Error::DataDir {
-                path: data_dir,
-                reason: e.to_string(),
-            },
-            cli.json,
-        );
+    if let Err(e) = tideline_core::ensure_data_dir(&data_dir) {
+        return fail(&e, cli.json);
     }
     let _guard = tideline_core::logging::init(&data_dir);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -39,7 +33,7 @@ pub fn main(cli: Cli) -> ExitCode {
     let out = Out { json: cli.json };
     match runtime.block_on(dispatch(&cli, out, &data_dir)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e, cli.json),
+        Err(e) => fail(&e.in_data_dir(&data_dir), cli.json),
     }
 }
 

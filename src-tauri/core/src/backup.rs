@@ -132,7 +132,12 @@ impl Tideline {
             .bind(target)
             .execute(self.pool())
             .await
-            .map_err(|e| write_failed(tmp, e))?;
+            .map_err(|e| match crate::db::is_disk_full(&e) {
+                true => Error::DiskFull {
+                    path: tmp.parent().unwrap_or(tmp).to_path_buf(),
+                },
+                false => write_failed(tmp, e),
+            })?;
         let mut conn = connect(tmp, false).await?;
         let mut tx = conn.begin().await?;
         sqlx::query("CREATE TABLE tideline_backup (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

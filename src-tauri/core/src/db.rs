@@ -1,6 +1,8 @@
 //! Opening the database: one file in the data folder, WAL, foreign keys, migrations run on open.
 
 use std::path::Path;
+
+use sqlx::migrate::MigrateError;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -10,6 +12,10 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use crate::error::{Error, Result};
 
 pub const DB_FILE: &str = "tideline.db";
+
+/// How long a statement waits for another connection's (or program's) write lock before giving up with
+/// [`Error::DatabaseBusy`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[tracing::instrument(skip_all, err, fields(path = %path.display()))]
 pub async fn open(path: &Path) -> Result<SqlitePool> {
@@ -25,7 +31,7 @@ pub async fn open(path: &Path) -> Result<SqlitePool> {
         // extra fsync is cheap, and a committed import then survives a power loss as well as an app crash.
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10))
+        .busy_timeout(BUSY_TIMEOUT)
         .pragma("temp_store", "memory")
         .pragma("cache_size", "-32000");
     refuse_foreign_file(path).await?;
@@ -83,6 +89,81 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// The newest schema version (migration number) this build reads.
 pub fn supported_schema() -> i64 {
     MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+impl Error {
+    /// SQLite reports a full disk, a lock held past the timeout or a read-only folder without naming the file. At
+    /// the boundary (a CLI command, an app command) this names the data folder's database and says it plainly; any
+    /// other error is returned as it is.
+    pub fn in_data_dir(self, data_dir: &Path) -> Error {
+        let condition = match &self {
+            Error::Database(e)
+            | Error::Migration(MigrateError::Execute(e))
+            | Error::Migration(MigrateError::ExecuteMigration(e, _)) => sqlite_condition(e),
+            _ => None,
+        };
+        let db = data_dir.join(DB_FILE);
+        match condition {
+            Some(Condition::Full) => Error::DiskFull { path: db },
+            Some(Condition::Busy) => Error::DatabaseBusy {
+                path: db,
+                seconds: BUSY_TIMEOUT.as_secs(),
+            },
+            Some(Condition::ReadOnly) => Error::DataDirReadOnly {
+                path: data_dir.to_path_buf(),
+            },
+            Some(Condition::CannotOpen) if !data_dir.is_dir() => Error::DataDirMissing {
+                path: data_dir.to_path_buf(),
+                reason: "the folder is gone".into(),
+            },
+            Some(Condition::CannotOpen) => Error::DataDirReadOnly {
+                path: data_dir.to_path_buf(),
+            },
+            None => self,
+        }
+    }
+}
+
+/// What SQLite said, when it is something the user can act on.
+enum Condition {
+    Full,
+    Busy,
+    ReadOnly,
+    CannotOpen,
+}
+
+/// In WAL mode a full disk often shows first as the shared-memory file failing to grow.
+const SQLITE_IOERR_SHMSIZE: i64 = 10 | (19 << 8);
+
+/// SQLite (or the file system under it) ran out of space.
+pub(crate) fn is_disk_full(e: &sqlx::Error) -> bool {
+    matches!(sqlite_condition(e), Some(Condition::Full))
+}
+
+fn sqlite_condition(e: &sqlx::Error) -> Option<Condition> {
+    match e {
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+            Some(Condition::Full)
+        }
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {
+            Some(Condition::ReadOnly)
+        }
+        sqlx::Error::Database(d) => {
+            // Extended result codes carry the primary code in their low byte.
+            let code = d.code()?.parse::<i64>().ok()?;
+            if code == SQLITE_IOERR_SHMSIZE {
+                return Some(Condition::Full);
+            }
+            match code & 0xff {
+                13 => Some(Condition::Full),       // SQLITE_FULL
+                5 | 6 => Some(Condition::Busy),    // SQLITE_BUSY, SQLITE_LOCKED
+                8 => Some(Condition::ReadOnly),    // SQLITE_READONLY
+                14 => Some(Condition::CannotOpen), // SQLITE_CANTOPEN
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// SQLITE_NOTADB: the file is not an SQLite database at all.

@@ -1,7 +1,7 @@
 //! The core's one error type. Each variant says what went wrong for the user; `code()` is stable and reaches the
 //! UI and the CLI's JSON as `{code, message}`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -80,50 +80,153 @@ pub enum Error {
     WriteFailed { file: String, reason: String },
     #[error("{file}: the import was cancelled; nothing was written")]
     ImportCancelled { file: String },
+    #[error("{path}: the disk is full; nothing was changed. Free some space on that disk, then try again.")]
+    DiskFull { path: PathBuf },
+    #[error("{path} is busy: another program kept it locked for more than {seconds} seconds; nothing was changed. Close other programs using this data folder (another Tideline, a database browser), then try again.")]
+    DatabaseBusy { path: PathBuf, seconds: u64 },
+    #[error("data folder {path} is read-only; nothing was changed. Make the folder writable, or start Tideline on another data folder (--data-dir or TIDELINE_DATA_DIR).")]
+    DataDirReadOnly { path: PathBuf },
+    #[error("data folder {path} is missing and could not be created ({reason}); nothing was changed. Reconnect the drive it lives on, or start Tideline on another data folder (--data-dir or TIDELINE_DATA_DIR).")]
+    DataDirMissing { path: PathBuf, reason: String },
+    #[error("{file}: permission denied, Tideline may not read this file; nothing was imported. Ask its owner for access, or save a copy you own and import that.")]
+    FilePermissionDenied { file: String },
+}
+
+/// The stable, machine-readable code of an [`Error`]: what the UI matches on (exhaustively, as the generated
+/// TypeScript union) and what scripts read from the CLI's `--json` output.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    serde::Deserialize,
+    TS,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ErrorCode {
+    FileNotSpreadsheet,
+    FileUnreadable,
+    FileEncrypted,
+    FileEmpty,
+    FileTooLarge,
+    FilePermissionDenied,
+    HeaderNotFound,
+    AccountRequired,
+    KindUnknown,
+    AccountNotFound,
+    SnapshotNotFound,
+    ImportNotFound,
+    PlaybookNotFound,
+    ExecutionNotFound,
+    ExecutionClosed,
+    StepNotFound,
+    InvalidSetting,
+    InvalidInput,
+    SettingsFile,
+    DataDir,
+    DataDirReadOnly,
+    DataDirMissing,
+    Database,
+    DatabaseBusy,
+    DiskFull,
+    Migration,
+    NotTidelineDatabase,
+    DatabaseTooNew,
+    Corrupt,
+    Internal,
+    BackupInvalid,
+    BackupTooNew,
+    WriteFailed,
+    ImportCancelled,
+    /// The desktop shell itself failed (a window or plugin call), not the core.
+    App,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// A stable, machine-readable code for the UI and scripts.
+    /// The stable code as text (for logs and tests); see [`Error::kind`].
     pub fn code(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// A stable, machine-readable code for the UI and scripts.
+    pub fn kind(&self) -> ErrorCode {
+        use ErrorCode as C;
         match self {
-            Error::FileNotSpreadsheet { .. } => "file_not_spreadsheet",
-            Error::FileUnreadable { .. } => "file_unreadable",
-            Error::FileEncrypted { .. } => "file_encrypted",
-            Error::FileEmpty { .. } => "file_empty",
-            Error::FileTooLarge { .. } => "file_too_large",
-            Error::HeaderNotFound { .. } => "header_not_found",
-            Error::AccountRequired { .. } => "account_required",
-            Error::KindUnknown { .. } => "kind_unknown",
-            Error::AccountNotFound { .. } | Error::AccountIdNotFound { .. } => "account_not_found",
-            Error::SnapshotNotFound { .. } => "snapshot_not_found",
-            Error::ImportNotFound { .. } => "import_not_found",
-            Error::PlaybookNotFound { .. } => "playbook_not_found",
-            Error::ExecutionNotFound { .. } => "execution_not_found",
-            Error::ExecutionClosed { .. } => "execution_closed",
-            Error::StepNotFound { .. } => "step_not_found",
-            Error::InvalidSetting { .. } => "invalid_setting",
-            Error::InvalidInput { .. } => "invalid_input",
-            Error::SettingsFile { .. } => "settings_file",
-            Error::DataDir { .. } => "data_dir",
-            Error::Database(_) => "database",
-            Error::Migration(_) => "migration",
-            Error::NotTidelineDatabase { .. } => "not_tideline_database",
-            Error::DatabaseTooNew { .. } => "database_too_new",
-            Error::Corrupt(_) => "corrupt",
-            Error::Internal(_) => "internal",
-            Error::BackupInvalid { .. } => "backup_invalid",
-            Error::BackupTooNew { .. } => "backup_too_new",
-            Error::WriteFailed { .. } => "write_failed",
-            Error::ImportCancelled { .. } => "import_cancelled",
+            Error::FileNotSpreadsheet { .. } => C::FileNotSpreadsheet,
+            Error::FileUnreadable { .. } => C::FileUnreadable,
+            Error::FileEncrypted { .. } => C::FileEncrypted,
+            Error::FileEmpty { .. } => C::FileEmpty,
+            Error::FileTooLarge { .. } => C::FileTooLarge,
+            Error::HeaderNotFound { .. } => C::HeaderNotFound,
+            Error::AccountRequired { .. } => C::AccountRequired,
+            Error::KindUnknown { .. } => C::KindUnknown,
+            Error::AccountNotFound { .. } | Error::AccountIdNotFound { .. } => C::AccountNotFound,
+            Error::SnapshotNotFound { .. } => C::SnapshotNotFound,
+            Error::ImportNotFound { .. } => C::ImportNotFound,
+            Error::PlaybookNotFound { .. } => C::PlaybookNotFound,
+            Error::ExecutionNotFound { .. } => C::ExecutionNotFound,
+            Error::ExecutionClosed { .. } => C::ExecutionClosed,
+            Error::StepNotFound { .. } => C::StepNotFound,
+            Error::InvalidSetting { .. } => C::InvalidSetting,
+            Error::InvalidInput { .. } => C::InvalidInput,
+            Error::SettingsFile { .. } => C::SettingsFile,
+            Error::DataDir { .. } => C::DataDir,
+            Error::Database(_) => C::Database,
+            Error::Migration(_) => C::Migration,
+            Error::NotTidelineDatabase { .. } => C::NotTidelineDatabase,
+            Error::DatabaseTooNew { .. } => C::DatabaseTooNew,
+            Error::Corrupt(_) => C::Corrupt,
+            Error::Internal(_) => C::Internal,
+            Error::BackupInvalid { .. } => C::BackupInvalid,
+            Error::BackupTooNew { .. } => C::BackupTooNew,
+            Error::WriteFailed { .. } => C::WriteFailed,
+            Error::ImportCancelled { .. } => C::ImportCancelled,
+            Error::DiskFull { .. } => C::DiskFull,
+            Error::DatabaseBusy { .. } => C::DatabaseBusy,
+            Error::DataDirReadOnly { .. } => C::DataDirReadOnly,
+            Error::DataDirMissing { .. } => C::DataDirMissing,
+            Error::FilePermissionDenied { .. } => C::FilePermissionDenied,
         }
     }
 
     pub fn to_payload(&self) -> ErrorPayload {
         ErrorPayload {
-            code: self.code().to_string(),
+            code: self.kind(),
             message: self.to_string(),
+        }
+    }
+}
+
+impl Error {
+    /// A failed write of `path` (an export, a backup, a settings file): a full disk is said plainly.
+    pub fn write_failed(path: &Path, e: &std::io::Error) -> Error {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            return Error::DiskFull {
+                path: path.to_path_buf(),
+            };
+        }
+        Error::WriteFailed {
+            file: path.display().to_string(),
+            reason: e.to_string(),
         }
     }
 }
@@ -137,13 +240,25 @@ impl From<serde_json::Error> for Error {
 /// How an error crosses to the UI and to `--json` output.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, TS)]
 pub struct ErrorPayload {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn every_code_is_the_same_text_in_logs_and_on_the_wire() {
+        for code in ErrorCode::iter() {
+            let wire = serde_json::to_value(code).unwrap();
+            assert_eq!(wire, serde_json::Value::from(code.as_str()));
+            let back: ErrorCode = serde_json::from_value(wire).unwrap();
+            assert_eq!(back, code);
+        }
+        assert_eq!(ErrorCode::DiskFull.as_str(), "disk_full");
+    }
 
     #[test]
     fn payload_carries_code_and_a_message_naming_the_file() {
@@ -153,7 +268,7 @@ mod tests {
             detail: String::new(),
         };
         let p = e.to_payload();
-        assert_eq!(p.code, "header_not_found");
+        assert_eq!(p.code, ErrorCode::HeaderNotFound);
         assert!(p
             .message
             .starts_with("kpis.xlsx: no sheet has a recognisable KPI"));

@@ -52,6 +52,47 @@ pub fn resolve_data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
     })
 }
 
+/// Creates the data folder if needed and checks Tideline can write in it, before anything is opened: a folder that
+/// cannot be created or written is said plainly, and nothing in it is touched.
+pub fn ensure_data_dir(data_dir: &Path) -> Result<()> {
+    use std::io::ErrorKind;
+    if let Err(e) = std::fs::create_dir_all(data_dir) {
+        return Err(match e.kind() {
+            ErrorKind::StorageFull => Error::DiskFull {
+                path: data_dir.to_path_buf(),
+            },
+            _ => Error::DataDirMissing {
+                path: data_dir.to_path_buf(),
+                reason: e.to_string(),
+            },
+        });
+    }
+    // A probe file, removed at once: the only sure test of "writable" (permissions, read-only mounts, ACLs).
+    match tempfile::Builder::new()
+        .prefix(".tideline-write-probe")
+        .tempfile_in(data_dir)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::StorageFull => Err(Error::DiskFull {
+            path: data_dir.to_path_buf(),
+        }),
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
+            ) =>
+        {
+            Err(Error::DataDirReadOnly {
+                path: data_dir.to_path_buf(),
+            })
+        }
+        Err(e) => Err(Error::DataDir {
+            path: data_dir.to_path_buf(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
 /// One open data folder: the database pool, the settings file and the clock.
 #[derive(Clone)]
 pub struct Tideline {
@@ -73,11 +114,10 @@ impl Tideline {
         clock: Arc<dyn Clock>,
     ) -> Result<Tideline> {
         let data_dir = data_dir.as_ref().to_path_buf();
-        std::fs::create_dir_all(&data_dir).map_err(|e| Error::DataDir {
-            path: data_dir.clone(),
-            reason: e.to_string(),
-        })?;
-        let pool = db::open(&data_dir.join(db::DB_FILE)).await?;
+        ensure_data_dir(&data_dir)?;
+        let pool = db::open(&data_dir.join(db::DB_FILE))
+            .await
+            .map_err(|e| e.in_data_dir(&data_dir))?;
         let settings = SettingsStore::new(&data_dir);
         Ok(Tideline {
             pool,

@@ -2,8 +2,7 @@
 // and an error with its message, its code and what to try.
 import { CircleAlert, RotateCw } from 'lucide-react';
 import type { ReactNode } from 'react';
-import type { ErrorPayload } from '../api/bindings/ErrorPayload';
-import { hintFor, toErrorPayload } from '../api/errors';
+import { hintFor, toErrorPayload, type ShownError } from '../api/errors';
 
 export function Skeleton({ lines = 3, width }: { lines?: number; width?: string }) {
   return (
@@ -45,7 +44,7 @@ export function ErrorState({
   title = 'Could not load this',
   onRetry,
 }: {
-  error: ErrorPayload | unknown;
+  error: ShownError | unknown;
   title?: string;
   onRetry?: () => void;
 }) {

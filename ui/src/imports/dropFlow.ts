@@ -3,12 +3,11 @@
 //   → Import (run it, show the report) or Cancel → next file.
 // It lives outside React so the window's drop handler, Ctrl+O, the Imports buttons and end-to-end tests
 // (window.__tideline.dropPaths) all drive exactly the same code.
-import type { ErrorPayload } from '../api/bindings/ErrorPayload';
 import type { FileProbe } from '../api/bindings/FileProbe';
 import type { ImportKind } from '../api/bindings/ImportKind';
 import type { ImportReport } from '../api/bindings/ImportReport';
 import { commands } from '../api/commands';
-import { toErrorPayload } from '../api/errors';
+import { toErrorPayload, type ShownError } from '../api/errors';
 import { invalidateData, queryClient } from '../api/queryClient';
 import { pushToast } from '../components/toastStore';
 import { createStore } from '../lib/store';
@@ -22,7 +21,7 @@ export type FlowState =
   | { step: 'preview'; path: string; kind: ImportKind; account: string | null; report: ImportReport }
   | { step: 'importing'; path: string; kind: ImportKind; account: string | null }
   | { step: 'report'; path: string; report: ImportReport }
-  | { step: 'error'; path: string; error: ErrorPayload };
+  | { step: 'error'; path: string; error: ShownError };
 
 interface QueuedFile {
   path: string;

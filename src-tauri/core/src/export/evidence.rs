@@ -234,10 +234,7 @@ pub fn render(snap: &Snapshot, diff: Option<(i64, &[DiffEntry])>) -> String {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|err| Error::WriteFailed {
-        file: path.display().to_string(),
-        reason: err.to_string(),
-    })
+    std::fs::write(path, bytes).map_err(|err| Error::write_failed(path, &err))
 }
 
 impl Tideline {
@@ -267,10 +264,7 @@ impl Tideline {
         if !verified {
             tracing::warn!(id, "snapshot does not match its recorded SHA-256");
         }
-        std::fs::create_dir_all(dir).map_err(|err| Error::WriteFailed {
-            file: dir.display().to_string(),
-            reason: err.to_string(),
-        })?;
+        std::fs::create_dir_all(dir).map_err(|err| Error::write_failed(dir, &err))?;
         let json_path: PathBuf = dir.join(format!("snapshot-{id}.json"));
         let html_path: PathBuf = dir.join(format!("snapshot-{id}.html"));
         write_file(&json_path, stored.as_bytes())?;

@@ -35,6 +35,9 @@ pub const ACCOUNT_COLUMNS: [&str; 17] = [
 ];
 
 fn xlsx_error(path: &Path, e: XlsxError) -> Error {
+    if let XlsxError::IoError(io) = &e {
+        return Error::write_failed(path, io);
+    }
     Error::WriteFailed {
         file: path.display().to_string(),
         reason: e.to_string(),
@@ -164,10 +167,7 @@ fn save(mut wb: Workbook, path: &Path, rows: u32) -> Result<ExportReport> {
     }
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        Error::WriteFailed {
-            file: path.display().to_string(),
-            reason: e.to_string(),
-        }
+        Error::write_failed(path, &e)
     })?;
     let size_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(ExportReport {

@@ -165,7 +165,11 @@ pub fn read_workbook_with_progress(
         file: file.clone(),
         reason,
     };
-    let meta = std::fs::metadata(path).map_err(|e| unreadable(io_reason(&e)))?;
+    let io_error = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => Error::FilePermissionDenied { file: file.clone() },
+        _ => unreadable(io_reason(&e)),
+    };
+    let meta = std::fs::metadata(path).map_err(io_error)?;
     if meta.is_dir() {
         return Err(unreadable("it is a folder, not a file".into()));
     }
@@ -179,12 +183,12 @@ pub fn read_workbook_with_progress(
             ),
         });
     }
-    let f = std::fs::File::open(path).map_err(|e| unreadable(io_reason(&e)))?;
+    let f = std::fs::File::open(path).map_err(io_error)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // take(): the file may grow between metadata() and read.
     f.take(limits.max_file_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| unreadable(io_reason(&e)))?;
+        .map_err(io_error)?;
     read_bytes(&file, &bytes, limits, progress)
 }
 
