@@ -8,7 +8,9 @@ import { snapshot } from '../test/fixtures';
 import { renderWithProviders } from '../test/render';
 import { clearAskHistory } from './askHistory';
 import { askSuggestions } from './askSuggestions';
-import { AskPortfolio } from './AskPortfolio';
+import { navStore, panelRequestStore } from '../lib/nav';
+import { AskPortfolio, paletteAsk } from './AskPortfolio';
+import { CommandPalette } from './CommandPalette';
 
 vi.mock('../api/commands', () => ({
   commands: {
@@ -139,5 +141,69 @@ describe('Ask on the Health tab', () => {
     expect(open).toHaveBeenCalledWith(3, XSS);
     expect(api.askPortfolio).toHaveBeenCalledWith('Which accounts are at risk?');
     expect(document.querySelector('img')).toBeNull();
+  });
+});
+
+describe('Ask in the command palette', () => {
+  beforeEach(() => {
+    clearAskHistory();
+    vi.resetAllMocks();
+    navStore.set('settings');
+    panelRequestStore.set(null);
+  });
+
+  const portfolioAnswer = () =>
+    answer({
+      intent: 'at_risk',
+      answer: 'Globex is At risk (55).',
+      accounts: [{ id: 2, name: 'Globex' }],
+      claims: [{ text: '55', snapshot_id: 9, path: '$.health.score', value: 55 }],
+      snapshot_id: null,
+    });
+
+  function renderPalette(onOpenChange = vi.fn(), run = vi.fn()) {
+    renderWithProviders(
+      <>
+        <CommandPalette
+          open
+          onOpenChange={onOpenChange}
+          actions={[{ id: 'go-health', label: 'Go to Health', run }]}
+          renderAsk={paletteAsk}
+        />
+        <AskPortfolio onOpenAccount={() => {}} />
+      </>,
+    );
+    return { onOpenChange, run };
+  }
+
+  it('offers "Ask: <typed text>", answers in place with the portfolio Ask, and a named account opens its panel', async () => {
+    api.askPortfolio.mockResolvedValue(portfolioAnswer());
+    const { onOpenChange } = renderPalette();
+    await userEvent.type(screen.getByLabelText('Command'), 'which accounts are at risk');
+    const option = screen.getByRole('option', { name: 'Ask: which accounts are at risk' });
+    expect(option).toHaveAttribute('aria-selected', 'true');
+    await userEvent.keyboard('{Enter}');
+    const palette = await screen.findByTestId('palette-ask');
+    await within(palette).findByText('Globex is At risk (55).');
+    expect(api.askPortfolio).toHaveBeenCalledTimes(1);
+    expect(api.askPortfolio).toHaveBeenCalledWith('which accounts are at risk');
+    expect(within(palette).getByTestId('ask-claim')).toHaveAttribute('title', 'Snapshot #9 · $.health.score');
+    expect(onOpenChange).not.toHaveBeenCalled();
+    // The Health tab's portfolio Ask shows the same exchange: one history per place.
+    const health = screen.getAllByTestId('ask-portfolio').find((el) => !palette.contains(el))!;
+    expect(within(health).getByText('Globex is At risk (55).')).toBeInTheDocument();
+    await userEvent.click(within(within(palette).getByTestId('ask-accounts')).getByRole('button', { name: 'Globex' }));
+    expect(onOpenChange).toHaveBeenCalledWith(false);
+    expect(navStore.get()).toBe('health');
+    expect(panelRequestStore.get()).toEqual({ id: 2, name: 'Globex' });
+  });
+
+  it('keeps Enter on a matching command; Ask comes last', async () => {
+    const { run } = renderPalette();
+    await userEvent.type(screen.getByLabelText('Command'), 'health');
+    expect(screen.getAllByRole('option').map((o) => o.textContent)).toEqual(['Go to Health', 'Ask: health']);
+    await userEvent.keyboard('{Enter}');
+    expect(run).toHaveBeenCalled();
+    expect(api.askPortfolio).not.toHaveBeenCalled();
   });
 });
