@@ -40,7 +40,7 @@ export function ProfileSection({ profile }: { profile: Profile }) {
       ))}
       {custom.length > 0 && <div className="profile__divider">Custom fields</div>}
       {custom.map(([k, v]) => (
-        <div key={`custom-${k}`} className="profile__field" data-testid="profile-custom-field" data-field={k}>
+        <div key={`custom-${k}`} className="profile__field" data-testid="profile-custom-field" data-field={k} {...citedProps(anchor, `$.profile.custom."${k}"`)}>
           <dt>{k}</dt>
           <dd>{v}</dd>
         </div>

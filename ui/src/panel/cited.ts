@@ -14,18 +14,21 @@ export function citedAnchor(path: string): string | null {
   if (category) return category[1]!;
   const kpi = /^(\$\.kpis\[\d+\])(\.\w+)?$/.exec(path);
   if (kpi) return kpi[1]!;
-  if (/^\$\.profile\.\w+$/.test(path) || /^\$\.changes\.lines\[\d+\]$/.test(path)) return path;
+  if (/^\$\.profile\.\w+$/.test(path) || /^\$\.profile\.custom\."[^"]*"$/.test(path)) return path;
+  if (/^\$\.changes\.lines\[\d+\]$/.test(path)) return path;
   return null;
 }
 
 /** The value at a simple JSON path (`$.a.b[0].c`) of a document, or undefined. */
 export function readPath(doc: unknown, path: string): unknown {
   if (!path.startsWith('$')) return undefined;
-  const steps = path.slice(1).match(/\.[^.[\]]+|\[\d+\]/g) ?? [];
+  // `.key`, `."quoted key"` (SQLite's form for keys with spaces) or `[n]`.
+  const steps = path.slice(1).match(/\."[^"]*"|\.[^.[\]"]+|\[\d+\]/g) ?? [];
   let at: unknown = doc;
   for (const step of steps) {
     if (at == null || typeof at !== 'object') return undefined;
-    at = step.startsWith('[') ? (at as unknown[])[Number(step.slice(1, -1))] : (at as Record<string, unknown>)[step.slice(1)];
+    const key = step.startsWith('."') ? step.slice(2, -1) : step.slice(1);
+    at = step.startsWith('[') ? (at as unknown[])[Number(step.slice(1, -1))] : (at as Record<string, unknown>)[key];
   }
   return at;
 }

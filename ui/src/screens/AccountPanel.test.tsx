@@ -98,6 +98,8 @@ describe('a citation opens its snapshot with the cited field marked in place', (
     expect(citedAnchor('$.playbooks[0].playbook_name')).toBeNull();
     expect(readPath(older.content, '$.kpis[1].name')).toBe('Active Users');
     expect(readPath(older.content, '$.kpis[9].name')).toBeUndefined();
+    expect(citedAnchor('$.profile.custom."Executive Sponsor"')).toBe('$.profile.custom."Executive Sponsor"');
+    expect(readPath({ profile: { custom: { 'Executive Sponsor': 'CTO' } } }, '$.profile.custom."Executive Sponsor"')).toBe('CTO');
   });
 
   it('highlights the KPI row of the cited snapshot and scrolls it into view', async () => {

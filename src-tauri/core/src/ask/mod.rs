@@ -22,7 +22,7 @@ use crate::db::begin_write;
 use crate::error::{Error, Result};
 use crate::model::{AskAnswer, AskIntent, AskPeriod, Band, Snapshot, SnapshotType};
 use crate::snapshot::{take, RAG_TRIGGER};
-use crate::store::{self, snapshot_facts, snapshots};
+use crate::store::{self, snapshot_facts, snapshot_text, snapshots};
 use crate::Tideline;
 
 /// How many accounts a portfolio answer names before "and N more".
@@ -83,9 +83,16 @@ impl Tideline {
         let mut b = Builder::default();
         if !p.choices.is_empty() && p.accounts.is_empty() {
             compose::choose(&mut b, &p.choices);
-        } else if p.intent == AskIntent::Unknown
-            || (p.accounts.is_empty() && !p.intent.is_portfolio())
-        {
+        } else if p.intent == AskIntent::Unknown {
+            if self
+                .answer_text_search(account_id, question, &mut b)
+                .await?
+            {
+                p.intent = AskIntent::TextSearch;
+            } else {
+                compose::unknown(&mut b);
+            }
+        } else if p.accounts.is_empty() && !p.intent.is_portfolio() {
             compose::unknown(&mut b);
         } else if p.intent == AskIntent::Compare {
             self.answer_compare(&p, &mut b, &mut out).await?;
@@ -227,6 +234,30 @@ impl Tideline {
         }
         compose::compare(b, &snaps, &p.kpis);
         Ok(())
+    }
+
+    /// A question no intent matches: the snapshot texts (profiles, playbook notes, change summaries) containing
+    /// all its words, the panel's account's only when one is open. False when none does (the answer is `unknown`).
+    async fn answer_text_search(
+        &self,
+        account_id: Option<i64>,
+        question: &str,
+        b: &mut Builder,
+    ) -> Result<bool> {
+        let terms = plan::search_terms(question);
+        let mut conn = self.pool().acquire().await?;
+        let hits = snapshot_text::search(&mut conn, &terms, account_id, DEFAULT_LIST).await?;
+        if hits.is_empty() {
+            return Ok(false);
+        }
+        let ids: Vec<i64> = hits.iter().map(|h| h.snapshot_id).collect();
+        let names: Vec<_> = snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name"])
+            .await?
+            .into_values()
+            .flatten()
+            .collect();
+        compose::text_search(b, &terms, &hits, &names);
+        Ok(true)
     }
 
     /// Gives every account without a snapshot a `rag_auto` one (one transaction), so portfolio answers cover all.

@@ -21,6 +21,8 @@ pub enum AskIntent {
     Renewals,
     KpiFilter,
     Compare,
+    /// No intent matched, but the free-text index did: the snapshot texts that mention the question's words.
+    TextSearch,
     Unknown,
 }
 
@@ -42,6 +44,7 @@ impl AskIntent {
             AskIntent::Renewals => "renewals",
             AskIntent::KpiFilter => "kpi_filter",
             AskIntent::Compare => "compare",
+            AskIntent::TextSearch => "text_search",
             AskIntent::Unknown => "unknown",
         }
     }
