@@ -509,8 +509,9 @@ async fn changes_skipped_after_the_snapshot_are_mentioned() {
     );
 }
 
-/// A one-shot Ollama stand-in on 127.0.0.1 that replies with `content` as its whole message.
-async fn fake_ollama(content: &'static str) -> String {
+/// A one-shot Ollama stand-in on 127.0.0.1 that streams its message in `pieces`: one NDJSON line per piece, each
+/// its own HTTP chunk (`Transfer-Encoding: chunked`) a moment after the previous one, then the closing line.
+async fn fake_ollama(pieces: &'static [&'static str]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -545,23 +546,27 @@ async fn fake_ollama(content: &'static str) -> String {
                 }
             }
         }
-        let body = format!(
-            "{}\n{}\n",
-            serde_json::json!({"model": "llama3.2", "message": {"role": "assistant", "content": content}, "done": false}),
-            serde_json::json!({"model": "llama3.2", "message": {"role": "assistant", "content": ""}, "done": true, "done_reason": "stop"})
-        );
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
         let _ = sock.write_all(head.as_bytes()).await;
-        let _ = sock.write_all(body.as_bytes()).await;
+        let lines = pieces
+            .iter()
+            .map(|p| serde_json::json!({"model": "llama3.2", "message": {"role": "assistant", "content": p}, "done": false}))
+            .chain(std::iter::once(serde_json::json!({"model": "llama3.2", "message": {"role": "assistant", "content": ""}, "done": true, "done_reason": "stop"})));
+        for line in lines {
+            let line = format!("{line}\n");
+            let _ = sock
+                .write_all(format!("{:x}\r\n{line}\r\n", line.len()).as_bytes())
+                .await;
+            let _ = sock.flush().await;
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        }
+        let _ = sock.write_all(b"0\r\n\r\n").await;
         let _ = sock.shutdown().await;
     });
     format!("http://{addr}")
 }
 
-async fn lone_pine_with_model(reply: &'static str) -> (TestApp, i64) {
+async fn lone_pine_with_model(reply: &'static [&'static str]) -> (TestApp, i64) {
     let app = common::open_at(t(2026, 11, 20)).await;
     let f = app.path("k.xlsx");
     write_xlsx(
@@ -594,9 +599,9 @@ async fn lone_pine_with_model(reply: &'static str) -> (TestApp, i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_local_model_phrases_the_claims_it_was_given() {
-    let (app, id) = lone_pine_with_model(
+    let (app, id) = lone_pine_with_model(&[
         r#"{"sentences":[{"text":"Lone Pine's NPS is 20, under its target of 40.","cites":[1,2,3]}]}"#,
-    )
+    ])
     .await;
     let a = app
         .app
@@ -616,13 +621,19 @@ async fn a_local_model_phrases_the_claims_it_was_given() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_model_reply_with_an_uncited_number_falls_back_to_the_built_in_answer() {
     let (app, id) =
-        lone_pine_with_model(r#"{"sentences":[{"text":"Lone Pine's NPS is 35.","cites":[2]}]}"#)
+        lone_pine_with_model(&[r#"{"sentences":[{"text":"Lone Pine's NPS is 35.","cites":[2]}]}"#])
             .await;
     let a = app
         .app
         .ask(Some(id), "What is the NPS?")
         .await
         .expect("answer");
+    assert_fell_back(&a);
+    verify_claims(&app.app, "fallback", &a).await;
+}
+
+/// The model's "NPS is 35" was discarded: the built-in answer, with a note saying so.
+fn assert_fell_back(a: &AskAnswer) {
     assert!(a.answer.contains("20 pts (target 40 pts)"), "{}", a.answer);
     assert!(!a.answer.contains("35"), "{}", a.answer);
     assert!(
@@ -632,7 +643,49 @@ async fn a_model_reply_with_an_uncited_number_falls_back_to_the_built_in_answer(
         "{:?}",
         a.note
     );
-    verify_claims(&app.app, "fallback", &a).await;
+}
+
+/// A reply streamed in pieces reaches the caller piece by piece as answer text (what the panel shows while the
+/// model writes), and is checked only once complete: a good one is kept with its citations, one with an uncited
+/// number is discarded for the built-in answer even though its pieces were shown.
+/// Asks Lone Pine's NPS of a model streaming `pieces`; the answer and the text pieces the caller was handed.
+async fn ask_streamed(pieces: &'static [&'static str]) -> (TestApp, AskAnswer, Vec<String>) {
+    let (app, id) = lone_pine_with_model(pieces).await;
+    let mut deltas: Vec<String> = Vec::new();
+    let a = app
+        .app
+        .ask_streaming(Some(id), "What is the NPS?", &mut |d| {
+            deltas.push(d.to_string())
+        })
+        .await
+        .expect("answer");
+    verify_claims(&app.app, "streamed", &a).await;
+    (app, a, deltas)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_model_reply_arrives_piece_by_piece_and_is_checked_when_complete() {
+    let (_app, a, deltas) = ask_streamed(&[
+        r#"{"sentences":[{"text":"Lone Pine's NPS"#,
+        r#" is 20, under "#,
+        r#"its target of 40.","cites":[1,2,3]}]}"#,
+    ])
+    .await;
+    assert!(deltas.len() >= 3, "{deltas:?}");
+    assert_eq!(
+        deltas.concat(),
+        "Lone Pine's NPS is 20, under its target of 40."
+    );
+    assert_eq!(a.answer, deltas.concat());
+    assert_eq!(a.claims.len(), 3, "{:?}", a.claims);
+
+    let (_app, a, deltas) = ask_streamed(&[
+        r#"{"sentences":[{"text":"Lone Pine's NPS"#,
+        r#" is 35.","cites":[2]}]}"#,
+    ])
+    .await;
+    assert_eq!(deltas.concat(), "Lone Pine's NPS is 35.");
+    assert_fell_back(&a);
 }
 
 /// (snapshot id, fact, path, num, text)

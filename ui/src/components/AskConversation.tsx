@@ -1,12 +1,14 @@
 // The one question form Ask has everywhere (an account's panel, the Health tab, the command palette): earlier
 // questions and answers since the window opened above, an error if the question failed, suggested questions, and
-// the box. Where it asks (one account or the portfolio) is the caller's `ask`.
+// the box. Where it asks (one account or the portfolio) is the caller's `ask`. A local model's reply shows as it
+// streams in; the checked answer (the model's, or the built-in one with a note) replaces it.
 import { useMutation } from '@tanstack/react-query';
 import { MessageCircleQuestion, Send } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import type { AskAnswer } from '../api/bindings/AskAnswer';
 import type { AskClaim } from '../api/bindings/AskClaim';
 import type { AccountId } from '../api/commands';
+import { listenAskDelta, newAskStream } from '../api/events';
 import { AskAnswerView } from './AskAnswerView';
 import { rememberAsk, useAskHistory } from './askHistory';
 import { ErrorState } from './States';
@@ -26,7 +28,8 @@ export function AskConversation({
 }: {
   /** Whose history this is: `account:<id>` or `portfolio`. */
   scope: string;
-  ask: (question: string) => Promise<AskAnswer>;
+  /** Asks; `stream` is the id a local model's reply streams under. */
+  ask: (question: string, stream: number) => Promise<AskAnswer>;
   /** After each answer, e.g. to refresh data when the answer created snapshots. */
   onAnswer?: (answer: AskAnswer) => void;
   suggestions: string[];
@@ -41,9 +44,20 @@ export function AskConversation({
   autoFocus?: boolean;
 }) {
   const [question, setQuestion] = useState('');
+  const [streamed, setStreamed] = useState('');
   const history = useAskHistory(scope);
   const mutation = useMutation({
-    mutationFn: ask,
+    mutationFn: async (q: string) => {
+      const stream = newAskStream();
+      setStreamed('');
+      const stop = await listenAskDelta(stream, (text) => setStreamed((s) => s + text));
+      try {
+        return await ask(q, stream);
+      } finally {
+        stop();
+        setStreamed('');
+      }
+    },
     onSuccess: (answer, q) => {
       rememberAsk(scope, { question: q, answer });
       setQuestion('');
@@ -71,6 +85,11 @@ export function AskConversation({
             </li>
           ))}
         </ol>
+      )}
+      {mutation.isPending && streamed && (
+        <p className="ask__text ask__streaming" data-testid="ask-streaming" aria-live="polite">
+          {streamed}
+        </p>
       )}
       {mutation.error && <ErrorState error={mutation.error} title="No answer" />}
       <div className="ask__suggestions" data-testid="ask-suggestions">

@@ -22,7 +22,7 @@ export function AskPortfolio({
     <section className="card ask ask--portfolio" aria-label="Ask about the portfolio" data-testid="ask-portfolio">
       <AskConversation
         scope="portfolio"
-        ask={(q) => commands.askPortfolio(q)}
+        ask={(q, stream) => commands.askPortfolio(q, stream)}
         onAnswer={(answer) => {
           if (answer.snapshots_created.length > 0) void invalidateData(client);
         }}

@@ -25,7 +25,7 @@ export function AskBox({
     <div className="ask">
       <AskConversation
         scope={`account:${String(accountId)}`}
-        ask={(q) => commands.askAccount(accountId, q)}
+        ask={(q, stream) => commands.askAccount(accountId, q, stream)}
         onAnswer={(answer) => {
           if (answer.snapshot_created) void invalidateData(client);
         }}

@@ -48,8 +48,20 @@ impl Tideline {
 
     /// Answers a question: about `account_id` (the open panel) unless the question names other accounts or asks
     /// about the portfolio.
-    #[tracing::instrument(skip(self), err)]
     pub async fn ask(&self, account_id: Option<i64>, question: &str) -> Result<AskAnswer> {
+        self.ask_streaming(account_id, question, &mut |_| {}).await
+    }
+
+    /// [`Tideline::ask`], handing each piece of a local model's reply to `on_delta` as it streams in (text to
+    /// show while the answer is written). The returned answer is what counts: the model's reply only when the
+    /// complete reply passed the evidence check, else the built-in answer with a note.
+    #[tracing::instrument(skip(self, on_delta), err)]
+    pub async fn ask_streaming(
+        &self,
+        account_id: Option<i64>,
+        question: &str,
+        on_delta: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<AskAnswer> {
         if question.trim().is_empty() {
             return Err(Error::InvalidInput {
                 what: "question".into(),
@@ -133,7 +145,7 @@ impl Tideline {
             choices: p.choices.iter().map(|c| c.1.clone()).collect(),
             note: None,
         };
-        self.phrase_with_model(question, &mut ans).await;
+        self.phrase_with_model(question, &mut ans, on_delta).await;
         Ok(ans)
     }
 
@@ -488,7 +500,12 @@ impl Tideline {
 
     /// With a local model configured, asks it to phrase the claims; keeps the built-in answer with a note when it
     /// cannot (not running, too slow, or a sentence it could not back with the evidence).
-    async fn phrase_with_model(&self, question: &str, ans: &mut AskAnswer) {
+    async fn phrase_with_model(
+        &self,
+        question: &str,
+        ans: &mut AskAnswer,
+        on_delta: &mut (dyn FnMut(&str) + Send),
+    ) {
         let settings = match self.settings() {
             Ok(s) => s,
             Err(e) => {
@@ -521,7 +538,7 @@ impl Tideline {
                 .unwrap_or_default(),
             Err(_) => Vec::new(),
         };
-        match llm::phrase(&cfg, question, &evidence, &names, &mut |_| {}).await {
+        match llm::phrase(&cfg, question, &evidence, &names, on_delta).await {
             llm::LlmOutcome::Phrased(sentences) => {
                 let mut cited = Vec::new();
                 for s in &sentences {

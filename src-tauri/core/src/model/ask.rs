@@ -87,6 +87,14 @@ pub struct AskAccount {
     pub name: String,
 }
 
+/// A piece of a local model's reply as it streams in, for the Ask box that asked (`stream`, chosen by the UI).
+/// Shown while the answer is written; the final answer replaces it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AskDelta {
+    pub stream: u32,
+    pub text: String,
+}
+
 /// The answer to a question about one account or the portfolio.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct AskAnswer {
