@@ -8,6 +8,8 @@ use tideline_core::Tideline;
 pub const ACTIVITY: &str = "tideline://activity";
 /// Rows read / written while a file imports (payload: `ImportProgress`).
 pub const IMPORT_PROGRESS: &str = "tideline://import-progress";
+/// A piece of a local model's Ask reply as it streams in (payload: `AskDelta`).
+pub const ASK_DELTA: &str = "tideline://ask-delta";
 /// Something changed that every view may show: refetch.
 pub const DATA_CHANGED: &str = "tideline://data-changed";
 

@@ -1,8 +1,6 @@
 //! Ask in the real window: a portfolio question on the Health tab names its accounts as links; a question in an
 //! account's panel answers with citation chips, and clicking one opens the cited snapshot with the field shown.
 
-use fantoccini::Locator;
-
 use crate::harness::App;
 
 async fn ask(app: &App, input: &str, submit: &str, question: &str) {
@@ -76,14 +74,34 @@ async fn ask_answers_a_portfolio_question_and_an_account_question_with_citations
     let path = title.split(" · ").nth(1).expect("a path in the title");
     assert!(
         cited.contains(path),
-        "the cited field {path} is shown: {cited}"
+        "the cited field {path} is named: {cited}"
     );
+    // The field is marked where the snapshot view displays it, and scrolled into the panel's view.
+    let marked = app.wait_for(&format!("{panel} [data-cited='true']")).await;
+    let anchor = marked
+        .attr("data-path")
+        .await
+        .expect("data-path")
+        .expect("the marked element names the path it displays");
     assert!(
-        app.client
-            .find(Locator::Css("[data-testid='ask-cited'] mark"))
-            .await
-            .is_ok(),
-        "the cited value is marked"
+        path.starts_with(&anchor),
+        "the marked element {anchor} displays the cited {path}"
+    );
+    let visible = app
+        .client
+        .execute(
+            "const el = document.querySelector(arguments[0] + \" [data-cited='true']\"); \
+             const body = el.closest('.panel__body').getBoundingClientRect(); \
+             const r = el.getBoundingClientRect(); \
+             return r.bottom > body.top && r.top < body.bottom;",
+            vec![serde_json::json!(panel)],
+        )
+        .await
+        .expect("the check runs");
+    assert_eq!(
+        visible,
+        serde_json::json!(true),
+        "the marked field is in view"
     );
     app.close().await;
 }

@@ -7,6 +7,7 @@ import { commands } from './api/commands';
 import { startEventBridge } from './api/events';
 import { useDefaultSettings, useExecutions, useOverview, useSettings } from './api/queries';
 import { invalidateData, queryClient } from './api/queryClient';
+import { paletteAsk } from './components/AskPortfolio';
 import { CommandPalette, type PaletteAction } from './components/CommandPalette';
 import { DropOverlay } from './components/DropOverlay';
 import { helpDialogStore, loadSampleData, screenForKey, startDesktopBridge, toggleTheme } from './desktop/actions';
@@ -186,7 +187,7 @@ function Shell() {
       <DropOverlay />
       <ImportFlow />
       <HelpDialogs />
-      <CommandPalette open={paletteOpen} onOpenChange={setPaletteOpen} actions={actions} />
+      <CommandPalette open={paletteOpen} onOpenChange={setPaletteOpen} actions={actions} renderAsk={paletteAsk} />
     </div>
   );
 }

@@ -358,15 +358,18 @@ async fn copy_tables(conn: &mut SqliteConnection, src: &Path) -> Result<Vec<Tabl
     sqlx::query("PRAGMA defer_foreign_keys = ON")
         .execute(&mut *tx)
         .await?;
-    // Creation order puts parents before children.
+    // Creation order puts parents before children. An FTS5 index is copied through its virtual table, which
+    // rebuilds its shadow tables; they are not copied themselves.
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name <> '_sqlx_migrations' ORDER BY rowid",
+         AND name <> '_sqlx_migrations' AND name NOT IN (SELECT name FROM pragma_table_list \
+         WHERE schema = 'main' AND type = 'shadow') ORDER BY rowid",
     )
     .fetch_all(&mut *tx)
     .await?;
     let in_backup: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM bk.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        "SELECT name FROM bk.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name NOT IN (SELECT name FROM pragma_table_list WHERE schema = 'bk' AND type = 'shadow')",
     )
     .fetch_all(&mut *tx)
     .await?;

@@ -13,7 +13,8 @@ use tideline_core::Tideline;
 async fn dump(app: &Tideline) -> Vec<(String, Vec<String>)> {
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name <> '_sqlx_migrations' ORDER BY name",
+         AND name <> '_sqlx_migrations' \
+         AND name NOT IN (SELECT name FROM pragma_table_list WHERE type = 'shadow') ORDER BY name",
     )
     .fetch_all(app.pool())
     .await

@@ -263,7 +263,8 @@ async fn rows_repeated_in_one_file_are_reported_and_the_last_one_is_used() {
 /// Every table's row count and a hash of its rows in order (some tables have no rowid).
 async fn content(t: &TestApp) -> Vec<(String, i64, String)> {
     let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name NOT IN (SELECT name FROM pragma_table_list WHERE type = 'shadow') ORDER BY name",
     )
     .fetch_all(t.app.pool())
     .await

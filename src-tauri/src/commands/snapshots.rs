@@ -1,9 +1,10 @@
-use tauri::State;
+use tauri::{AppHandle, Emitter, State};
 use tideline_core::model::{
-    AskAnswer, Snapshot, SnapshotDiff, SnapshotListItem, SnapshotOpen, SnapshotType,
+    AskAnswer, AskDelta, Snapshot, SnapshotDiff, SnapshotListItem, SnapshotOpen, SnapshotType,
 };
 
 use crate::error::CmdResult;
+use crate::events::ASK_DELTA;
 use crate::state::AppState;
 
 /// A click on an account in the Health tab (PRODUCT.md §3).
@@ -52,20 +53,51 @@ pub(crate) async fn diff_snapshots(
     Ok(state.core.diff_snapshots(from, to).await?)
 }
 
+/// A question from an account's panel. With a local model, its reply streams to the window as `ASK_DELTA`
+/// events tagged `stream` (the asking box's id) before the checked answer returns.
 #[tauri::command]
 pub(crate) async fn ask_account(
+    app: AppHandle,
     state: State<'_, AppState>,
     account_id: i64,
     question: String,
+    stream: Option<u32>,
 ) -> CmdResult<AskAnswer> {
-    Ok(state.core.ask(Some(account_id), &question).await?)
+    ask(&app, &state, Some(account_id), &question, stream).await
 }
 
-/// A question from the Health tab: about the portfolio, or the accounts it names.
+/// A question from the Health tab or the palette: about the portfolio, or the accounts it names.
 #[tauri::command]
 pub(crate) async fn ask_portfolio(
+    app: AppHandle,
     state: State<'_, AppState>,
     question: String,
+    stream: Option<u32>,
 ) -> CmdResult<AskAnswer> {
-    Ok(state.core.ask(None, &question).await?)
+    ask(&app, &state, None, &question, stream).await
+}
+
+async fn ask(
+    app: &AppHandle,
+    state: &AppState,
+    account_id: Option<i64>,
+    question: &str,
+    stream: Option<u32>,
+) -> CmdResult<AskAnswer> {
+    let emitter = app.clone();
+    let mut on_delta = move |text: &str| {
+        if let Some(stream) = stream {
+            let _ = emitter.emit(
+                ASK_DELTA,
+                AskDelta {
+                    stream,
+                    text: text.to_string(),
+                },
+            );
+        }
+    };
+    Ok(state
+        .core
+        .ask_streaming(account_id, question, &mut on_delta)
+        .await?)
 }

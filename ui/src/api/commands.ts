@@ -54,9 +54,11 @@ export const commands = {
     call<SnapshotListItem[]>('list_snapshots', { accountId, limit }),
   getSnapshot: (id: SnapshotId) => call<Snapshot>('get_snapshot', { id }),
   diffSnapshots: (from: SnapshotId, to: SnapshotId) => call<SnapshotDiff>('diff_snapshots', { from, to }),
-  askAccount: (accountId: AccountId, question: string) =>
-    call<AskAnswer>('ask_account', { accountId, question }),
-  askPortfolio: (question: string) => call<AskAnswer>('ask_portfolio', { question }),
+  /** `stream`: the id the local model's reply streams under (`tideline://ask-delta`), if the caller listens. */
+  askAccount: (accountId: AccountId, question: string, stream: number | null = null) =>
+    call<AskAnswer>('ask_account', { accountId, question, stream }),
+  askPortfolio: (question: string, stream: number | null = null) =>
+    call<AskAnswer>('ask_portfolio', { question, stream }),
   healthHistory: (accountId: AccountId) => call<HealthRecord[]>('health_history', { accountId }),
 
   pickFiles: (kind: ImportKind | null) => call<string[]>('pick_files', { kind }),

@@ -3,6 +3,7 @@
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { QueryClient } from '@tanstack/react-query';
 import type { ActivityItem } from './bindings/ActivityItem';
+import type { AskDelta } from './bindings/AskDelta';
 import type { ImportProgress } from './bindings/ImportProgress';
 import { invalidateData } from './queryClient';
 import { createStore } from '../lib/store';
@@ -12,6 +13,26 @@ import { formatCountdown } from '../lib/format';
 export const EVENT_ACTIVITY = 'tideline://activity';
 export const EVENT_IMPORT_PROGRESS = 'tideline://import-progress';
 export const EVENT_DATA_CHANGED = 'tideline://data-changed';
+export const EVENT_ASK_DELTA = 'tideline://ask-delta';
+
+let lastAskStream = 0;
+/** A fresh id for one question's streamed reply. */
+export function newAskStream(): number {
+  lastAskStream += 1;
+  return lastAskStream;
+}
+
+/** Hands `onText` each piece of the local model's reply streamed under `stream`; resolves to an unsubscribe.
+ * Outside Tauri nothing streams. */
+export async function listenAskDelta(stream: number, onText: (text: string) => void): Promise<() => void> {
+  try {
+    return await listen<AskDelta>(EVENT_ASK_DELTA, (e) => {
+      if (e.payload.stream === stream) onText(e.payload.text);
+    });
+  } catch {
+    return () => {};
+  }
+}
 
 /** The latest progress report of the import in flight (null when none). */
 export const importProgressStore = createStore<ImportProgress | null>(null);

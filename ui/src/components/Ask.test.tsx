@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AskAnswer } from '../api/bindings/AskAnswer';
@@ -8,7 +8,22 @@ import { snapshot } from '../test/fixtures';
 import { renderWithProviders } from '../test/render';
 import { clearAskHistory } from './askHistory';
 import { askSuggestions } from './askSuggestions';
-import { AskPortfolio } from './AskPortfolio';
+import { navStore, panelRequestStore } from '../lib/nav';
+import { AskPortfolio, paletteAsk } from './AskPortfolio';
+import { CommandPalette } from './CommandPalette';
+
+// The core's streamed pieces of a local model's reply: the test plays the window's event source.
+type Handler = (e: { payload: { stream: number; text: string } }) => void;
+const listeners = vi.hoisted(() => new Set<Handler>());
+vi.mock('@tauri-apps/api/event', () => ({
+  listen: vi.fn(async (_event: string, handler: Handler) => {
+    listeners.add(handler);
+    return () => listeners.delete(handler);
+  }),
+}));
+const emitDelta = (stream: number, text: string) => {
+  for (const l of [...listeners]) l({ payload: { stream, text } });
+};
 
 vi.mock('../api/commands', () => ({
   commands: {
@@ -65,7 +80,7 @@ describe('Ask in the account panel', () => {
     // Text from the data is text, never HTML.
     expect(second).toHaveTextContent(`Second ${XSS}`);
     expect(document.querySelector('img')).toBeNull();
-    expect(api.askAccount).toHaveBeenLastCalledWith(id(1), 'And now?');
+    expect(api.askAccount).toHaveBeenLastCalledWith(id(1), 'And now?', expect.any(Number));
   });
 
   it('opens the cited snapshot when a citation is clicked', async () => {
@@ -99,7 +114,31 @@ describe('Ask in the account panel', () => {
     api.askAccount.mockResolvedValue(answer({ intent: 'health_change' }));
     renderWithProviders(<AskBox accountId={id(1)} accountName="TechCorp" snapshot={s} />);
     await userEvent.click(within(screen.getByTestId('ask-suggestions')).getByText('Why did health drop?'));
-    expect(api.askAccount).toHaveBeenCalledWith(id(1), 'Why did health drop?');
+    expect(api.askAccount).toHaveBeenCalledWith(id(1), 'Why did health drop?', expect.any(Number));
+  });
+
+  it('shows a local model reply as it streams, then the checked answer in its place', async () => {
+    let finish: (a: AskAnswer) => void = () => {};
+    api.askAccount.mockImplementation(() => new Promise<AskAnswer>((resolve) => (finish = resolve)));
+    renderWithProviders(<AskBox accountId={id(1)} accountName="TechCorp" />);
+    await userEvent.type(screen.getByTestId('ask-input'), 'What is the NPS?');
+    await userEvent.click(screen.getByTestId('ask-submit'));
+    await waitFor(() => expect(api.askAccount).toHaveBeenCalled());
+    const stream = api.askAccount.mock.calls[0]![2] as number;
+    act(() => {
+      emitDelta(stream, "TechCorp's NPS");
+      emitDelta(stream + 1000, 'another box');
+      emitDelta(stream, ` is 20 ${XSS}`);
+    });
+    expect(await screen.findByTestId('ask-streaming')).toHaveTextContent(`TechCorp's NPS is 20 ${XSS}`);
+    expect(screen.getByTestId('ask-streaming')).not.toHaveTextContent('another box');
+    expect(document.querySelector('img')).toBeNull();
+    // The reply failed the check: the built-in answer replaces what streamed.
+    act(() => finish(answer({ note: 'Built-in answer shown: a sentence cites nothing' })));
+    expect(await screen.findByTestId('ask-note')).toHaveTextContent('cites nothing');
+    expect(screen.queryByTestId('ask-streaming')).toBeNull();
+    expect(screen.getByTestId('ask-answer')).toHaveTextContent('TechCorp is At risk with a health score of 52.');
+    expect(listeners.size).toBe(0);
   });
 
   it('shows why the built-in answer was used when the local model was not', async () => {
@@ -137,7 +176,71 @@ describe('Ask on the Health tab', () => {
     expect(buttons.map((b) => b.textContent)).toEqual(['Globex', XSS]);
     await userEvent.click(buttons[1]);
     expect(open).toHaveBeenCalledWith(3, XSS);
-    expect(api.askPortfolio).toHaveBeenCalledWith('Which accounts are at risk?');
+    expect(api.askPortfolio).toHaveBeenCalledWith('Which accounts are at risk?', expect.any(Number));
     expect(document.querySelector('img')).toBeNull();
+  });
+});
+
+describe('Ask in the command palette', () => {
+  beforeEach(() => {
+    clearAskHistory();
+    vi.resetAllMocks();
+    navStore.set('settings');
+    panelRequestStore.set(null);
+  });
+
+  const portfolioAnswer = () =>
+    answer({
+      intent: 'at_risk',
+      answer: 'Globex is At risk (55).',
+      accounts: [{ id: 2, name: 'Globex' }],
+      claims: [{ text: '55', snapshot_id: 9, path: '$.health.score', value: 55 }],
+      snapshot_id: null,
+    });
+
+  function renderPalette(onOpenChange = vi.fn(), run = vi.fn()) {
+    renderWithProviders(
+      <>
+        <CommandPalette
+          open
+          onOpenChange={onOpenChange}
+          actions={[{ id: 'go-health', label: 'Go to Health', run }]}
+          renderAsk={paletteAsk}
+        />
+        <AskPortfolio onOpenAccount={() => {}} />
+      </>,
+    );
+    return { onOpenChange, run };
+  }
+
+  it('offers "Ask: <typed text>", answers in place with the portfolio Ask, and a named account opens its panel', async () => {
+    api.askPortfolio.mockResolvedValue(portfolioAnswer());
+    const { onOpenChange } = renderPalette();
+    await userEvent.type(screen.getByLabelText('Command'), 'which accounts are at risk');
+    const option = screen.getByRole('option', { name: 'Ask: which accounts are at risk' });
+    expect(option).toHaveAttribute('aria-selected', 'true');
+    await userEvent.keyboard('{Enter}');
+    const palette = await screen.findByTestId('palette-ask');
+    await within(palette).findByText('Globex is At risk (55).');
+    expect(api.askPortfolio).toHaveBeenCalledTimes(1);
+    expect(api.askPortfolio).toHaveBeenCalledWith('which accounts are at risk', expect.any(Number));
+    expect(within(palette).getByTestId('ask-claim')).toHaveAttribute('title', 'Snapshot #9 · $.health.score');
+    expect(onOpenChange).not.toHaveBeenCalled();
+    // The Health tab's portfolio Ask shows the same exchange: one history per place.
+    const health = screen.getAllByTestId('ask-portfolio').find((el) => !palette.contains(el))!;
+    expect(within(health).getByText('Globex is At risk (55).')).toBeInTheDocument();
+    await userEvent.click(within(within(palette).getByTestId('ask-accounts')).getByRole('button', { name: 'Globex' }));
+    expect(onOpenChange).toHaveBeenCalledWith(false);
+    expect(navStore.get()).toBe('health');
+    expect(panelRequestStore.get()).toEqual({ id: 2, name: 'Globex' });
+  });
+
+  it('keeps Enter on a matching command; Ask comes last', async () => {
+    const { run } = renderPalette();
+    await userEvent.type(screen.getByLabelText('Command'), 'health');
+    expect(screen.getAllByRole('option').map((o) => o.textContent)).toEqual(['Go to Health', 'Ask: health']);
+    await userEvent.keyboard('{Enter}');
+    expect(run).toHaveBeenCalled();
+    expect(api.askPortfolio).not.toHaveBeenCalled();
   });
 });

@@ -1,7 +1,8 @@
 // Ctrl+K: every screen and action one keystroke away. Type to filter, ↑/↓ to choose, Enter to run.
+// Whatever is typed can also be asked ("Ask: …"): the palette then shows the answer in place.
 import * as RadixDialog from '@radix-ui/react-dialog';
 import { Command } from 'lucide-react';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 
 export interface PaletteAction {
   id: string;
@@ -15,16 +16,30 @@ export function filterActions(actions: PaletteAction[], text: string): PaletteAc
   return actions.filter((a) => words.every((w) => a.label.toLowerCase().includes(w)));
 }
 
-function PaletteBody({ actions, onDone }: { actions: PaletteAction[]; onDone: () => void }) {
+/** Shows the answer to a question typed in the palette; `close` closes the palette. */
+export type RenderAsk = (question: string, close: () => void) => ReactNode;
+
+function PaletteBody({ actions, onDone, renderAsk }: { actions: PaletteAction[]; onDone: () => void; renderAsk?: RenderAsk }) {
   const [text, setText] = useState('');
   const [active, setActive] = useState(0);
+  const [asking, setAsking] = useState<string | null>(null);
+  const question = text.trim();
   const shown = filterActions(actions, text);
+  // Last, so Enter still runs a matching command; alone when nothing matches.
+  if (renderAsk && question) shown.push({ id: 'ask', label: `Ask: ${question}`, run: () => setAsking(question) });
   const current = Math.min(active, Math.max(0, shown.length - 1));
   const run = (a: PaletteAction | undefined) => {
     if (!a) return;
-    onDone();
+    if (a.id !== 'ask') onDone();
     a.run();
   };
+  if (asking != null && renderAsk) {
+    return (
+      <div className="palette__ask" data-testid="palette-ask">
+        {renderAsk(asking, onDone)}
+      </div>
+    );
+  }
   return (
     <>
       <div className="palette__search">
@@ -80,10 +95,12 @@ export function CommandPalette({
   open,
   onOpenChange,
   actions,
+  renderAsk,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   actions: PaletteAction[];
+  renderAsk?: RenderAsk;
 }) {
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
@@ -91,7 +108,7 @@ export function CommandPalette({
         <RadixDialog.Overlay className="dialog-overlay" />
         <RadixDialog.Content className="palette" data-testid="command-palette" aria-describedby={undefined}>
           <RadixDialog.Title className="visually-hidden">Command palette</RadixDialog.Title>
-          {open && <PaletteBody actions={actions} onDone={() => onOpenChange(false)} />}
+          {open && <PaletteBody actions={actions} onDone={() => onOpenChange(false)} renderAsk={renderAsk} />}
         </RadixDialog.Content>
       </RadixDialog.Portal>
     </RadixDialog.Root>

@@ -4,8 +4,10 @@ import { ScoreWithBand } from '../components/BandBadge';
 import { EmptyState } from '../components/States';
 import { bandColorVar } from '../lib/bands';
 import { formatKpiValue, formatPeriod, formatScore, formatShare } from '../lib/format';
+import { citedProps, useCitedAnchor } from './cited';
 
 export function HealthSection({ health }: { health: HealthState | null }) {
+  const anchor = useCitedAnchor();
   if (!health) {
     return (
       <EmptyState title="No health score in this snapshot">
@@ -15,16 +17,22 @@ export function HealthSection({ health }: { health: HealthState | null }) {
   }
   return (
     <div className="health-section">
-      <div className="health-section__overall">
+      <div className="health-section__overall" {...citedProps(anchor, '$.health.score')}>
         <span className="muted">Overall · {formatPeriod(health.period)}</span>
         <ScoreWithBand score={health.score} band={health.band} />
       </div>
       <ul className="category-list">
-        {health.categories.map((c) => {
+        {health.categories.map((c, ci) => {
           // The band the core scored the category with; documents stored before categories had one show none.
           const band = c.band;
           return (
-            <li key={c.category} className="category" data-testid="category-score" data-category={c.category}>
+            <li
+              key={c.category}
+              className="category"
+              data-testid="category-score"
+              data-category={c.category}
+              {...citedProps(anchor, `$.health.categories[${ci}]`)}
+            >
               <div className="category__head">
                 <span className="category__name">{c.category}</span>
                 <span className="muted tabular">weight {formatShare(c.weight)}</span>
@@ -51,8 +59,8 @@ export function HealthSection({ health }: { health: HealthState | null }) {
                     </tr>
                   </thead>
                   <tbody>
-                    {c.drivers.map((d) => (
-                      <tr key={d.kpi}>
+                    {c.drivers.map((d, di) => (
+                      <tr key={d.kpi} {...citedProps(anchor, `$.health.categories[${ci}].drivers[${di}]`)}>
                         <td>
                           {d.kpi}
                           <span className="muted"> · {d.direction === 'higher' ? 'higher is better' : 'lower is better'}</span>

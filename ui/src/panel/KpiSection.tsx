@@ -3,6 +3,7 @@ import { CircleCheck, CircleMinus, CircleX } from 'lucide-react';
 import type { KpiState } from '../api/bindings/KpiState';
 import { EmptyState } from '../components/States';
 import { formatDate, formatKpiValue } from '../lib/format';
+import { citedProps, useCitedAnchor } from './cited';
 
 const STATUS = {
   on_target: { label: 'On target', className: 'badge badge--ok', icon: CircleCheck },
@@ -22,6 +23,7 @@ export function KpiStatus({ status }: { status: string }) {
 }
 
 export function KpiSection({ kpis }: { kpis: KpiState[] }) {
+  const anchor = useCitedAnchor();
   if (kpis.length === 0) {
     return <EmptyState title="No KPIs yet">Drop a KPI workbook for this account to see its KPIs against target.</EmptyState>;
   }
@@ -37,8 +39,14 @@ export function KpiSection({ kpis }: { kpis: KpiState[] }) {
         </tr>
       </thead>
       <tbody>
-        {kpis.map((k) => (
-          <tr key={`${k.name}-${k.period}`} data-testid="kpi-row" data-kpi={k.name} data-status={k.status}>
+        {kpis.map((k, i) => (
+          <tr
+            key={`${k.name}-${k.period}`}
+            data-testid="kpi-row"
+            data-kpi={k.name}
+            data-status={k.status}
+            {...citedProps(anchor, `$.kpis[${i}]`)}
+          >
             <td>
               <div>{k.name}</div>
               {k.category && <div className="muted small">{k.category}</div>}

@@ -3,24 +3,28 @@ import type { Profile } from '../api/bindings/Profile';
 import { currencyOf } from '../components/AccountTable';
 import { EmptyState } from '../components/States';
 import { formatDate, formatMoney, formatNumber } from '../lib/format';
+import { citedProps, useCitedAnchor } from './cited';
 
-export function profileFields(profile: Profile): { label: string; value: string }[] {
-  const known: [string, string | undefined][] = [
-    ['Industry', profile.industry],
-    ['Region', profile.region],
-    ['Segment', profile.segment],
-    ['ARR', profile.arr == null ? undefined : formatMoney(profile.arr, currencyOf(profile))],
-    ['Contract start', profile.contract_start && formatDate(profile.contract_start)],
-    ['Renewal date', profile.renewal_date && formatDate(profile.renewal_date)],
-    ['Owner', profile.owner],
-    ['Employees', profile.employees == null ? undefined : formatNumber(profile.employees, 0)],
-    ['Website', profile.website],
-    ['Notes', profile.notes],
+export function profileFields(profile: Profile): { key: string; label: string; value: string }[] {
+  const known: [string, string, string | undefined][] = [
+    ['industry', 'Industry', profile.industry],
+    ['region', 'Region', profile.region],
+    ['segment', 'Segment', profile.segment],
+    ['arr', 'ARR', profile.arr == null ? undefined : formatMoney(profile.arr, currencyOf(profile))],
+    ['contract_start', 'Contract start', profile.contract_start && formatDate(profile.contract_start)],
+    ['renewal_date', 'Renewal date', profile.renewal_date && formatDate(profile.renewal_date)],
+    ['owner', 'Owner', profile.owner],
+    ['employees', 'Employees', profile.employees == null ? undefined : formatNumber(profile.employees, 0)],
+    ['website', 'Website', profile.website],
+    ['notes', 'Notes', profile.notes],
   ];
-  return known.filter((f): f is [string, string] => f[1] != null && f[1] !== '').map(([label, value]) => ({ label, value }));
+  return known
+    .filter((f): f is [string, string, string] => f[2] != null && f[2] !== '')
+    .map(([key, label, value]) => ({ key, label, value }));
 }
 
 export function ProfileSection({ profile }: { profile: Profile }) {
+  const anchor = useCitedAnchor();
   const fields = profileFields(profile);
   const custom = Object.entries(profile.custom ?? {}).sort(([a], [b]) => a.localeCompare(b));
   if (fields.length === 0 && custom.length === 0) {
@@ -29,14 +33,14 @@ export function ProfileSection({ profile }: { profile: Profile }) {
   return (
     <dl className="profile">
       {fields.map((f) => (
-        <div key={f.label} className="profile__field" data-testid="profile-field" data-field={f.label}>
+        <div key={f.label} className="profile__field" data-testid="profile-field" data-field={f.label} {...citedProps(anchor, `$.profile.${f.key}`)}>
           <dt>{f.label}</dt>
           <dd className={f.label === 'Notes' ? 'profile__notes' : undefined}>{f.value}</dd>
         </div>
       ))}
       {custom.length > 0 && <div className="profile__divider">Custom fields</div>}
       {custom.map(([k, v]) => (
-        <div key={`custom-${k}`} className="profile__field" data-testid="profile-custom-field" data-field={k}>
+        <div key={`custom-${k}`} className="profile__field" data-testid="profile-custom-field" data-field={k} {...citedProps(anchor, `$.profile.custom."${k}"`)}>
           <dt>{k}</dt>
           <dd>{v}</dd>
         </div>

@@ -3,7 +3,7 @@
 import type { AskClaim } from '../api/bindings/AskClaim';
 import { useQuery } from '@tanstack/react-query';
 import { ArrowLeft, X } from 'lucide-react';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { SnapshotContent } from '../api/bindings/SnapshotContent';
 import { commands, type AccountId, type SnapshotId } from '../api/commands';
 import { keys } from '../api/queryClient';
@@ -13,6 +13,7 @@ import { ErrorState, Skeleton } from '../components/States';
 import { PanelExport } from '../data/PanelExport';
 import type { Thresholds } from '../lib/bands';
 import { AskBox } from '../panel/AskBox';
+import { CitedAnchor, citedAnchor, citedProps, readPath } from '../panel/cited';
 import { DiffView } from '../panel/DiffView';
 import { HealthSection } from '../panel/HealthSection';
 import { KpiSection } from '../panel/KpiSection';
@@ -42,14 +43,30 @@ function Section({ title, children, id }: { title: string; children: ReactNode; 
   );
 }
 
-function ContentSections({ content }: { content: SnapshotContent }) {
+/** A cited value as text: strings as they are, anything else as JSON. */
+function citedText(value: unknown): string {
+  if (value === undefined) return 'not in this snapshot';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function ContentSections({ content, cited }: { content: SnapshotContent; cited: AskClaim | null }) {
+  const anchor = cited ? citedAnchor(cited.path) : null;
   return (
-    <>
+    <CitedAnchor.Provider value={anchor}>
+      {cited && anchor == null && (
+        <Section title="Cited field" id="panel-cited">
+          <p className="cited-field" data-path={cited.path} data-cited="true">
+            <code>{cited.path}</code> <mark>{citedText(readPath(content, cited.path))}</mark>
+          </p>
+        </Section>
+      )}
       {content.changes.lines.length > 0 && (
         <Section title="What changed" id="panel-changes">
           <ul className="change-lines">
             {content.changes.lines.map((line, i) => (
-              <li key={i}>{line}</li>
+              <li key={i} {...citedProps(anchor, `$.changes.lines[${i}]`)}>
+                {line}
+              </li>
             ))}
           </ul>
           {content.changes.previous_snapshot_id != null && (
@@ -66,7 +83,7 @@ function ContentSections({ content }: { content: SnapshotContent }) {
       <Section title="Profile" id="panel-profile">
         <ProfileSection profile={content.profile} />
       </Section>
-    </>
+    </CitedAnchor.Provider>
   );
 }
 
@@ -81,8 +98,9 @@ export function AccountPanel({
 }) {
   const { open, take, extraChanges, cooldownLeft, now } = useSnapshotOpen(target.id, target.opening);
   const [viewing, setViewing] = useState<SnapshotId | null>(null);
-  // The field an Ask citation points at, shown above the snapshot it opens.
+  // The field an Ask citation points at: the snapshot it names is shown with that field marked.
   const [cited, setCited] = useState<AskClaim | null>(null);
+  const body = useRef<HTMLDivElement>(null);
   const [picked, setPicked] = useState<SnapshotId[]>([]);
   const past = useQuery({
     queryKey: keys.snapshot(viewing),
@@ -105,6 +123,15 @@ export function AccountPanel({
   const shown = open.data?.snapshot;
   const showingPast = viewing != null && viewing !== shown?.id;
   const content = showingPast ? past.data?.content : shown?.content;
+  const contentId = showingPast ? past.data?.id : shown?.id;
+  const citedHere = cited && contentId != null && String(contentId) === String(cited.snapshot_id) ? cited : null;
+
+  // Bring the marked field into view once the cited snapshot is on screen.
+  useEffect(() => {
+    if (!citedHere) return;
+    const el = body.current?.querySelector('[data-cited="true"]');
+    el?.scrollIntoView?.({ block: 'center' });
+  }, [citedHere, content]);
 
   return (
     <aside className="panel" data-testid="account-panel" aria-label={`Account ${target.name}`} data-account-id={String(target.id)}>
@@ -121,7 +148,7 @@ export function AccountPanel({
         </button>
       </header>
 
-      <div className="panel__body">
+      <div className="panel__body" ref={body}>
         {open.isPending ? (
           <Skeleton lines={6} />
         ) : open.error ? (
@@ -148,7 +175,8 @@ export function AccountPanel({
 
         {cited && (
           <div className="ask-cited" role="status" data-testid="ask-cited">
-            Cited: <code>{cited.path}</code> = <mark>{String(cited.value)}</mark> in snapshot #{String(cited.snapshot_id)}
+            Cited from snapshot #{String(cited.snapshot_id)}: <code>{cited.path}</code>
+            {!citedHere && <span className="muted"> (loading…)</span>}
             <div className="spacer" />
             <button type="button" className="btn btn--small" onClick={() => setCited(null)}>
               Dismiss
@@ -167,7 +195,11 @@ export function AccountPanel({
               'Loading snapshot…'
             )}
             <div className="spacer" />
-            <button type="button" className="btn btn--small" onClick={() => setViewing(null)}>
+            <button type="button" className="btn btn--small" onClick={() => {
+                setViewing(null);
+                setCited(null);
+              }}
+            >
               <ArrowLeft size={12} aria-hidden="true" />
               Back to latest
             </button>
@@ -177,7 +209,7 @@ export function AccountPanel({
         {showingPast && past.error ? (
           <ErrorState error={past.error} title="The snapshot could not be loaded" onRetry={() => void past.refetch()} />
         ) : content ? (
-          <ContentSections content={content} />
+          <ContentSections content={content} cited={citedHere} />
         ) : (
           (open.isPending || (showingPast && past.isPending)) && <Skeleton lines={8} />
         )}
@@ -196,7 +228,10 @@ export function AccountPanel({
             viewing={viewing}
             shownId={shown?.id ?? null}
             picked={picked}
-            onView={(id) => setViewing(id === shown?.id ? null : id)}
+            onView={(id) => {
+              setViewing(id === shown?.id ? null : id);
+              setCited(null);
+            }}
             onPick={(id) => setPicked((p) => togglePick(p, id))}
           />
         </Section>

@@ -1,9 +1,10 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { commands } from '../api/commands';
+import { commands, type AccountId } from '../api/commands';
 import { accountRow, defaultThresholds, overview, snapshot, snapshotOpen } from '../test/fixtures';
 import { renderWithProviders } from '../test/render';
+import { openAccountPanel, panelRequestStore } from '../lib/nav';
 import { Health } from './Health';
 
 vi.mock('../api/commands', () => ({
@@ -113,6 +114,18 @@ describe('keyboard and the account panel', () => {
     fireEvent.keyDown(document.body, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByTestId('account-panel')).toBeNull());
     expect(screen.getAllByTestId('account-row')[1]).toHaveAttribute('aria-selected', 'true');
+  });
+
+  it('opens the panel of an account asked for from outside the tab (the palette Ask), once', async () => {
+    openAccountPanel(3 as unknown as AccountId, 'Initech');
+    renderHealth();
+    const panel = await screen.findByTestId('account-panel');
+    expect(within(panel).getByTestId('panel-account-name')).toHaveTextContent('Initech');
+    await waitFor(() => expect(api.openAccount).toHaveBeenCalledWith(3));
+    expect(panelRequestStore.get()).toBeNull();
+    openAccountPanel(2 as unknown as AccountId, 'Globex');
+    await waitFor(() => expect(screen.getByTestId('panel-account-name')).toHaveTextContent('Globex'));
+    expect(api.openAccount).toHaveBeenLastCalledWith(2);
   });
 
   it('a click opens the panel; opening the same account again asks the core again', async () => {

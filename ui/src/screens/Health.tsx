@@ -20,6 +20,8 @@ import { exportTable } from '../data/actions';
 import { bandLabel, isBand, type Thresholds } from '../lib/bands';
 import { formatDuration, formatNumber, formatScore, plural } from '../lib/format';
 import { isNavKey, isTypingTarget, navigate } from '../lib/keyboard';
+import { panelRequestStore } from '../lib/nav';
+import { useStore } from '../lib/store';
 import { useDebounced } from '../lib/useDebounced';
 import { AccountPanel, type PanelTarget } from './AccountPanel';
 
@@ -64,10 +66,20 @@ export function Health({ overview, thresholds }: { overview: Overview; threshold
   const pages = useAccountPages(query, range);
   const { total, rowAt, ensureRow } = pages;
 
-  const openRow = (row: AccountRow) => {
+  const openPanel = (id: AccountId, name: string) => {
     openings.current += 1;
-    setPanel({ id: row.id, name: row.name, opening: openings.current });
+    setPanel({ id, name, opening: openings.current });
   };
+  const openRow = (row: AccountRow) => openPanel(row.id, row.name);
+
+  // An account asked to open from outside the tab (the palette's Ask): taken once.
+  const request = useStore(panelRequestStore);
+  useEffect(() => {
+    if (!request) return;
+    panelRequestStore.set(null);
+    openings.current += 1;
+    setPanel({ id: request.id, name: request.name, opening: openings.current });
+  }, [request]);
 
   const select = (index: number, open: boolean) => {
     wantedIndex.current = index;
@@ -282,12 +294,7 @@ export function Health({ overview, thresholds }: { overview: Overview; threshold
         )}
       </div>
 
-      <AskPortfolio
-        onOpenAccount={(id, name) => {
-          openings.current += 1;
-          setPanel({ id, name, opening: openings.current });
-        }}
-      />
+      <AskPortfolio onOpenAccount={openPanel} />
 
       <div className="visually-hidden" aria-live="polite" data-testid="selection-announcer">
         {selectedRow ? `${selectedRow.name}, health ${formatScore(selectedRow.health_score)}${selectedRow.band ? ` ${bandLabel(selectedRow.band)}` : ''}` : ''}

@@ -10,12 +10,14 @@ use super::dates::{day_label, month_label};
 use super::plan::Compare;
 use crate::model::{AskAccount, AskClaim, Band, ExecutionStatus, HealthState, KpiState, Snapshot};
 use crate::store::snapshot_facts::Fact;
+use crate::store::snapshot_text::TextHit;
 
 /// What Ask can answer, for the `unknown` reply.
 pub const CAN_ANSWER: &str = "I can answer from the account snapshots: an account's status, a KPI's value or \
 trend, which KPIs are off target, why health moved, what changed since a date, which category drags the score, \
 playbooks, renewal/ARR/owner and where a value came from; and across accounts: which are at risk or critical, \
-the biggest movers, upcoming renewals, accounts below a KPI target, and two accounts side by side.";
+the biggest movers, upcoming renewals, accounts below a KPI target, and two accounts side by side; and I can \
+search the text of profiles, playbook notes and change summaries.";
 
 /// An answer under construction.
 #[derive(Debug, Default)]
@@ -1368,6 +1370,60 @@ pub fn kpi_filter(
 pub fn unknown(b: &mut Builder) {
     b.say(format!(
         "I can't answer that from the snapshots. {CAN_ANSWER} Try \"Why did health drop?\" or \"Which accounts are at risk?\""
+    ));
+}
+
+/// What kind of text a free-text hit is, from its path.
+fn text_label(path: &str) -> String {
+    if path == "$.profile.notes" {
+        "profile notes".into()
+    } else if let Some(key) = path
+        .strip_prefix("$.profile.custom.\"")
+        .and_then(|k| k.strip_suffix('"'))
+    {
+        format!("profile field {key}")
+    } else if path.contains(".steps[") {
+        "playbook step note".into()
+    } else if path.starts_with("$.playbooks[") {
+        "playbook notes".into()
+    } else {
+        "change summary".into()
+    }
+}
+
+/// A free-text question's matches, best first: each distinct text once, with the accounts whose snapshots hold
+/// it. Every account name and every text is cited from its own snapshot. `names` are the `account.name` facts of
+/// the hits' snapshots.
+pub fn text_search(b: &mut Builder, terms: &[String], hits: &[TextHit], names: &[Fact]) {
+    b.source("snapshot_text");
+    // (text, label) in order of first appearance, with the cited account names.
+    let mut groups: Vec<(String, String, Vec<String>)> = Vec::new();
+    for h in hits {
+        let Some(name) = names.iter().find(|f| f.snapshot_id == h.snapshot_id) else {
+            continue;
+        };
+        let account = name.text.clone().unwrap_or_default();
+        b.account(h.account_id, &account);
+        let who = b.fact(name, account);
+        let label = text_label(&h.path);
+        let text = b.cite(h.snapshot_id, h.path.clone(), json!(h.text), h.text.clone());
+        match groups.iter_mut().find(|g| g.0 == text && g.1 == label) {
+            Some(g) => g.2.push(who),
+            None => groups.push((text, label, vec![who])),
+        }
+    }
+    let looked_for = terms
+        .iter()
+        .map(|t| format!("“{t}”"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let found: Vec<String> = groups
+        .iter()
+        .map(|(text, label, who)| format!("{} ({label}): “{text}”", who.join(", ")))
+        .collect();
+    b.say(format!(
+        "Snapshot texts mentioning {looked_for}: {}.",
+        found.join("; ")
     ));
 }
 

@@ -22,7 +22,7 @@ use crate::db::begin_write;
 use crate::error::{Error, Result};
 use crate::model::{AskAnswer, AskIntent, AskPeriod, Band, Snapshot, SnapshotType};
 use crate::snapshot::{take, RAG_TRIGGER};
-use crate::store::{self, snapshot_facts, snapshots};
+use crate::store::{self, snapshot_facts, snapshot_text, snapshots};
 use crate::Tideline;
 
 /// How many accounts a portfolio answer names before "and N more".
@@ -48,8 +48,20 @@ impl Tideline {
 
     /// Answers a question: about `account_id` (the open panel) unless the question names other accounts or asks
     /// about the portfolio.
-    #[tracing::instrument(skip(self), err)]
     pub async fn ask(&self, account_id: Option<i64>, question: &str) -> Result<AskAnswer> {
+        self.ask_streaming(account_id, question, &mut |_| {}).await
+    }
+
+    /// [`Tideline::ask`], handing each piece of a local model's reply to `on_delta` as it streams in (text to
+    /// show while the answer is written). The returned answer is what counts: the model's reply only when the
+    /// complete reply passed the evidence check, else the built-in answer with a note.
+    #[tracing::instrument(skip(self, on_delta), err)]
+    pub async fn ask_streaming(
+        &self,
+        account_id: Option<i64>,
+        question: &str,
+        on_delta: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<AskAnswer> {
         if question.trim().is_empty() {
             return Err(Error::InvalidInput {
                 what: "question".into(),
@@ -83,9 +95,16 @@ impl Tideline {
         let mut b = Builder::default();
         if !p.choices.is_empty() && p.accounts.is_empty() {
             compose::choose(&mut b, &p.choices);
-        } else if p.intent == AskIntent::Unknown
-            || (p.accounts.is_empty() && !p.intent.is_portfolio())
-        {
+        } else if p.intent == AskIntent::Unknown {
+            if self
+                .answer_text_search(account_id, question, &mut b)
+                .await?
+            {
+                p.intent = AskIntent::TextSearch;
+            } else {
+                compose::unknown(&mut b);
+            }
+        } else if p.accounts.is_empty() && !p.intent.is_portfolio() {
             compose::unknown(&mut b);
         } else if p.intent == AskIntent::Compare {
             self.answer_compare(&p, &mut b, &mut out).await?;
@@ -126,7 +145,7 @@ impl Tideline {
             choices: p.choices.iter().map(|c| c.1.clone()).collect(),
             note: None,
         };
-        self.phrase_with_model(question, &mut ans).await;
+        self.phrase_with_model(question, &mut ans, on_delta).await;
         Ok(ans)
     }
 
@@ -227,6 +246,30 @@ impl Tideline {
         }
         compose::compare(b, &snaps, &p.kpis);
         Ok(())
+    }
+
+    /// A question no intent matches: the snapshot texts (profiles, playbook notes, change summaries) containing
+    /// all its words, the panel's account's only when one is open. False when none does (the answer is `unknown`).
+    async fn answer_text_search(
+        &self,
+        account_id: Option<i64>,
+        question: &str,
+        b: &mut Builder,
+    ) -> Result<bool> {
+        let terms = plan::search_terms(question);
+        let mut conn = self.pool().acquire().await?;
+        let hits = snapshot_text::search(&mut conn, &terms, account_id, DEFAULT_LIST).await?;
+        if hits.is_empty() {
+            return Ok(false);
+        }
+        let ids: Vec<i64> = hits.iter().map(|h| h.snapshot_id).collect();
+        let names: Vec<_> = snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name"])
+            .await?
+            .into_values()
+            .flatten()
+            .collect();
+        compose::text_search(b, &terms, &hits, &names);
+        Ok(true)
     }
 
     /// Gives every account without a snapshot a `rag_auto` one (one transaction), so portfolio answers cover all.
@@ -457,7 +500,12 @@ impl Tideline {
 
     /// With a local model configured, asks it to phrase the claims; keeps the built-in answer with a note when it
     /// cannot (not running, too slow, or a sentence it could not back with the evidence).
-    async fn phrase_with_model(&self, question: &str, ans: &mut AskAnswer) {
+    async fn phrase_with_model(
+        &self,
+        question: &str,
+        ans: &mut AskAnswer,
+        on_delta: &mut (dyn FnMut(&str) + Send),
+    ) {
         let settings = match self.settings() {
             Ok(s) => s,
             Err(e) => {
@@ -490,7 +538,7 @@ impl Tideline {
                 .unwrap_or_default(),
             Err(_) => Vec::new(),
         };
-        match llm::phrase(&cfg, question, &evidence, &names, &mut |_| {}).await {
+        match llm::phrase(&cfg, question, &evidence, &names, on_delta).await {
             llm::LlmOutcome::Phrased(sentences) => {
                 let mut cited = Vec::new();
                 for s in &sentences {

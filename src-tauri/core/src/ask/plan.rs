@@ -358,3 +358,103 @@ pub fn plan(input: &PlanInput) -> Plan {
         },
     }
 }
+
+/// Words that say how to search, not what for: question words, "notes", "mentioned", fillers.
+const NOT_SEARCHED: &[&str] = &[
+    "a",
+    "about",
+    "all",
+    "an",
+    "and",
+    "any",
+    "anyone",
+    "anything",
+    "anywhere",
+    "are",
+    "at",
+    "be",
+    "by",
+    "can",
+    "did",
+    "do",
+    "does",
+    "every",
+    "explain",
+    "find",
+    "for",
+    "from",
+    "has",
+    "have",
+    "how",
+    "i",
+    "in",
+    "is",
+    "it",
+    "me",
+    "mention",
+    "mentioned",
+    "mentioning",
+    "mentions",
+    "my",
+    "note",
+    "noted",
+    "notes",
+    "of",
+    "on",
+    "or",
+    "our",
+    "please",
+    "refer",
+    "referred",
+    "said",
+    "say",
+    "says",
+    "search",
+    "show",
+    "some",
+    "something",
+    "talk",
+    "talked",
+    "talks",
+    "tell",
+    "text",
+    "that",
+    "the",
+    "their",
+    "them",
+    "there",
+    "these",
+    "this",
+    "those",
+    "to",
+    "us",
+    "wrote",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "who",
+    "whose",
+    "why",
+    "with",
+    "write",
+    "written",
+    "you",
+    "your",
+];
+
+/// The words a free-text search looks for: the question's words less those that only shape the question.
+/// Searched when no intent matches (`unknown`); all of them must occur in a text.
+pub fn search_terms(question: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in words(question) {
+        let w: String = w.chars().filter(|c| c.is_alphanumeric()).collect();
+        if w.chars().count() >= 2 && !NOT_SEARCHED.contains(&w.as_str()) && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}

@@ -21,6 +21,8 @@ pub enum AskIntent {
     Renewals,
     KpiFilter,
     Compare,
+    /// No intent matched, but the free-text index did: the snapshot texts that mention the question's words.
+    TextSearch,
     Unknown,
 }
 
@@ -42,6 +44,7 @@ impl AskIntent {
             AskIntent::Renewals => "renewals",
             AskIntent::KpiFilter => "kpi_filter",
             AskIntent::Compare => "compare",
+            AskIntent::TextSearch => "text_search",
             AskIntent::Unknown => "unknown",
         }
     }
@@ -82,6 +85,14 @@ pub struct AskClaim {
 pub struct AskAccount {
     pub id: i64,
     pub name: String,
+}
+
+/// A piece of a local model's reply as it streams in, for the Ask box that asked (`stream`, chosen by the UI).
+/// Shown while the answer is written; the final answer replaces it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AskDelta {
+    pub stream: u32,
+    pub text: String,
 }
 
 /// The answer to a question about one account or the portfolio.

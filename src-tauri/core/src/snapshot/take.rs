@@ -9,8 +9,8 @@ use sqlx::SqliteConnection;
 use super::{build, diff};
 use crate::error::{Error, Result};
 use crate::model::{ChangeSummary, Snapshot, SnapshotType};
-use crate::store::snapshot_facts;
 use crate::store::snapshots::{self, NewSnapshot};
+use crate::store::{snapshot_facts, snapshot_text};
 
 /// Builds and stores a snapshot of the account as it is now, with what changed since its previous one.
 pub async fn create(
@@ -110,6 +110,7 @@ async fn create_distinct(
     let mut indexed: Vec<i64> = new_ids.values().copied().collect();
     indexed.sort_unstable();
     snapshot_facts::index(conn, &indexed).await?;
+    snapshot_text::index(conn, &indexed).await?;
     prepared
         .into_iter()
         .map(

@@ -9,4 +9,5 @@ pub mod imports;
 pub mod kpi_values;
 pub mod playbook_executions;
 pub mod snapshot_facts;
+pub mod snapshot_text;
 pub mod snapshots;

@@ -4,4 +4,4 @@
  * What a question asks for. One-account intents need an account (named, or the panel's); portfolio intents
  * look across every account's latest snapshot.
  */
-export type AskIntent = "status" | "kpi_value" | "kpi_trend" | "off_target" | "health_change" | "changes_since" | "category_drag" | "playbooks" | "profile" | "provenance" | "at_risk" | "movers" | "renewals" | "kpi_filter" | "compare" | "unknown";
+export type AskIntent = "status" | "kpi_value" | "kpi_trend" | "off_target" | "health_change" | "changes_since" | "category_drag" | "playbooks" | "profile" | "provenance" | "at_risk" | "movers" | "renewals" | "kpi_filter" | "compare" | "text_search" | "unknown";

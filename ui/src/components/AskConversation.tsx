@@ -1,0 +1,131 @@
+// The one question form Ask has everywhere (an account's panel, the Health tab, the command palette): earlier
+// questions and answers since the window opened above, an error if the question failed, suggested questions, and
+// the box. Where it asks (one account or the portfolio) is the caller's `ask`. A local model's reply shows as it
+// streams in; the checked answer (the model's, or the built-in one with a note) replaces it.
+import { useMutation } from '@tanstack/react-query';
+import { MessageCircleQuestion, Send } from 'lucide-react';
+import { useEffect, useRef, useState } from 'react';
+import type { AskAnswer } from '../api/bindings/AskAnswer';
+import type { AskClaim } from '../api/bindings/AskClaim';
+import type { AccountId } from '../api/commands';
+import { listenAskDelta, newAskStream } from '../api/events';
+import { AskAnswerView } from './AskAnswerView';
+import { rememberAsk, useAskHistory } from './askHistory';
+import { ErrorState } from './States';
+
+export function AskConversation({
+  scope,
+  ask,
+  onAnswer,
+  suggestions,
+  inputLabel,
+  placeholder,
+  testId,
+  onOpenAccount,
+  onCite,
+  initialQuestion,
+  autoFocus,
+}: {
+  /** Whose history this is: `account:<id>` or `portfolio`. */
+  scope: string;
+  /** Asks; `stream` is the id a local model's reply streams under. */
+  ask: (question: string, stream: number) => Promise<AskAnswer>;
+  /** After each answer, e.g. to refresh data when the answer created snapshots. */
+  onAnswer?: (answer: AskAnswer) => void;
+  suggestions: string[];
+  inputLabel: string;
+  placeholder: string;
+  /** Prefix of the test ids of the box and its button: `<testId>-input`, `<testId>-submit`. */
+  testId: string;
+  onOpenAccount?: (id: AccountId, name: string) => void;
+  onCite?: (claim: AskClaim) => void;
+  /** Asked once when the component mounts (the palette's "Ask: …"). */
+  initialQuestion?: string;
+  autoFocus?: boolean;
+}) {
+  const [question, setQuestion] = useState('');
+  const [streamed, setStreamed] = useState('');
+  const history = useAskHistory(scope);
+  const mutation = useMutation({
+    mutationFn: async (q: string) => {
+      const stream = newAskStream();
+      setStreamed('');
+      const stop = await listenAskDelta(stream, (text) => setStreamed((s) => s + text));
+      try {
+        return await ask(q, stream);
+      } finally {
+        stop();
+        setStreamed('');
+      }
+    },
+    onSuccess: (answer, q) => {
+      rememberAsk(scope, { question: q, answer });
+      setQuestion('');
+      onAnswer?.(answer);
+    },
+  });
+  const submit = (q: string) => {
+    const text = q.trim();
+    if (text) mutation.mutate(text);
+  };
+  const asked = useRef(false);
+  useEffect(() => {
+    if (asked.current || !initialQuestion?.trim()) return;
+    asked.current = true;
+    mutation.mutate(initialQuestion.trim());
+  }, [initialQuestion, mutation]);
+
+  return (
+    <>
+      {history.length > 0 && (
+        <ol className="ask__history" data-testid="ask-history" aria-live="polite">
+          {history.map((h, i) => (
+            <li key={i}>
+              <AskAnswerView question={h.question} answer={h.answer} onOpenAccount={onOpenAccount} onCite={onCite} />
+            </li>
+          ))}
+        </ol>
+      )}
+      {mutation.isPending && streamed && (
+        <p className="ask__text ask__streaming" data-testid="ask-streaming" aria-live="polite">
+          {streamed}
+        </p>
+      )}
+      {mutation.error && <ErrorState error={mutation.error} title="No answer" />}
+      <div className="ask__suggestions" data-testid="ask-suggestions">
+        {suggestions.map((s) => (
+          <button key={s} type="button" className="btn btn--small btn--ghost" disabled={mutation.isPending} onClick={() => submit(s)}>
+            {s}
+          </button>
+        ))}
+      </div>
+      <form
+        className="ask__form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit(question);
+        }}
+      >
+        <MessageCircleQuestion size={16} aria-hidden="true" className="muted" />
+        <input
+          className="input ask__input"
+          data-testid={`${testId}-input`}
+          aria-label={inputLabel}
+          placeholder={placeholder}
+          value={question}
+          autoFocus={autoFocus}
+          onChange={(e) => setQuestion(e.target.value)}
+        />
+        <button
+          type="submit"
+          className="btn btn--small btn--primary"
+          data-testid={`${testId}-submit`}
+          disabled={mutation.isPending || !question.trim()}
+        >
+          <Send size={12} aria-hidden="true" />
+          {mutation.isPending ? 'Asking…' : 'Ask'}
+        </button>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,133 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AskAnswer } from '../api/bindings/AskAnswer';
+import type { KpiState } from '../api/bindings/KpiState';
+import { commands, type AccountId } from '../api/commands';
+import { clearAskHistory } from '../components/askHistory';
+import { citedAnchor, readPath } from '../panel/cited';
+import { defaultThresholds, snapshot, snapshotOpen } from '../test/fixtures';
+import { renderWithProviders } from '../test/render';
+import { AccountPanel } from './AccountPanel';
+
+vi.mock('../api/commands', () => ({
+  commands: {
+    openAccount: vi.fn(),
+    takeSnapshot: vi.fn(),
+    getSnapshot: vi.fn(),
+    listSnapshots: vi.fn(),
+    healthHistory: vi.fn(),
+    listExecutions: vi.fn(),
+    listPlaybooks: vi.fn(),
+    suggestPlaybook: vi.fn(),
+    askAccount: vi.fn(),
+  },
+}));
+const api = vi.mocked(commands);
+const XSS = '<img src=x onerror=alert(1)>';
+
+const kpi = (name: string, value: number): KpiState => ({
+  name,
+  category: 'Engagement',
+  value,
+  unit: null,
+  target: 100,
+  direction: 'higher',
+  period: '2026-10-31',
+  status: 'off_target',
+});
+
+const latest = snapshot(7, 1, 'TechCorp');
+const older = snapshot(5, 1, XSS);
+older.content.kpis = [kpi('NPS', 12), kpi('Active Users', 80)];
+older.content.profile = { owner: 'Dana', renewal_date: '2027-01-10' };
+
+const answer: AskAnswer = {
+  answer: 'Active Users was 80.',
+  intent: 'kpi_value',
+  accounts: [{ id: 1, name: 'TechCorp' }],
+  period: null,
+  claims: [
+    { text: '80', snapshot_id: 5, path: '$.kpis[1].value', value: 80 },
+    { text: 'TechCorp', snapshot_id: 5, path: '$.account.name', value: 'TechCorp' },
+  ],
+  snapshot_id: 5,
+  snapshot_created: false,
+  snapshots_created: [],
+  sources: ['kpis'],
+  changes_since: 0,
+  choices: [],
+  note: null,
+};
+
+let scrolled: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  vi.resetAllMocks();
+  clearAskHistory();
+  vi.restoreAllMocks();
+  scrolled = vi.spyOn(HTMLElement.prototype, 'scrollIntoView');
+  api.openAccount.mockResolvedValue(snapshotOpen(latest));
+  api.getSnapshot.mockResolvedValue(older);
+  api.listSnapshots.mockResolvedValue([]);
+  api.healthHistory.mockResolvedValue([]);
+  api.listExecutions.mockResolvedValue([]);
+  api.listPlaybooks.mockResolvedValue([]);
+  api.suggestPlaybook.mockResolvedValue(null);
+  api.askAccount.mockResolvedValue(answer);
+});
+
+async function askAndCite(n: number) {
+  renderWithProviders(
+    <AccountPanel target={{ id: 1 as unknown as AccountId, name: 'TechCorp', opening: 1 }} thresholds={defaultThresholds} onClose={() => {}} />,
+  );
+  await userEvent.type(await screen.findByTestId('ask-input'), 'What is Active Users?');
+  await userEvent.click(screen.getByTestId('ask-submit'));
+  const chips = await screen.findAllByTestId('ask-claim');
+  await userEvent.click(chips[n]!);
+}
+
+describe('a citation opens its snapshot with the cited field marked in place', () => {
+  it('maps cited paths to the element that displays them', () => {
+    expect(citedAnchor('$.kpis[3].target')).toBe('$.kpis[3]');
+    expect(citedAnchor('$.health.band')).toBe('$.health.score');
+    expect(citedAnchor('$.health.categories[1].drivers[0].value')).toBe('$.health.categories[1].drivers[0]');
+    expect(citedAnchor('$.health.categories[2].score')).toBe('$.health.categories[2]');
+    expect(citedAnchor('$.profile.renewal_date')).toBe('$.profile.renewal_date');
+    expect(citedAnchor('$.changes.lines[0]')).toBe('$.changes.lines[0]');
+    expect(citedAnchor('$.account.name')).toBeNull();
+    expect(citedAnchor('$.playbooks[0].playbook_name')).toBeNull();
+    expect(readPath(older.content, '$.kpis[1].name')).toBe('Active Users');
+    expect(readPath(older.content, '$.kpis[9].name')).toBeUndefined();
+    expect(citedAnchor('$.profile.custom."Executive Sponsor"')).toBe('$.profile.custom."Executive Sponsor"');
+    expect(readPath({ profile: { custom: { 'Executive Sponsor': 'CTO' } } }, '$.profile.custom."Executive Sponsor"')).toBe('CTO');
+  });
+
+  it('highlights the KPI row of the cited snapshot and scrolls it into view', async () => {
+    await askAndCite(0);
+    expect(api.getSnapshot).toHaveBeenCalledWith(5);
+    await waitFor(() => expect(document.querySelectorAll('[data-cited="true"]')).toHaveLength(1));
+    const marked = document.querySelector('[data-cited="true"]')!;
+    expect(marked).toHaveAttribute('data-path', '$.kpis[1]');
+    expect(marked).toHaveAttribute('data-kpi', 'Active Users');
+    expect(scrolled).toHaveBeenCalled();
+    expect(scrolled.mock.contexts.at(-1)).toBe(marked);
+    expect(screen.getByTestId('ask-cited')).toHaveTextContent('Cited from snapshot #5: $.kpis[1].value');
+    // Leaving the cited snapshot drops the mark.
+    await userEvent.click(screen.getByText('Back to latest'));
+    await waitFor(() => expect(document.querySelector('[data-cited="true"]')).toBeNull());
+    expect(screen.queryByTestId('ask-cited')).toBeNull();
+  });
+
+  it('shows a field the sections do not display in a "Cited field" row, read from the document as text', async () => {
+    await askAndCite(1);
+    const row = await waitFor(() => {
+      const el = document.querySelector('[data-cited="true"]');
+      expect(el).not.toBeNull();
+      return el as HTMLElement;
+    });
+    expect(row).toHaveAttribute('data-path', '$.account.name');
+    expect(within(row).getByText(XSS).tagName).toBe('MARK');
+    expect(document.querySelector('img')).toBeNull();
+    expect(scrolled.mock.contexts.at(-1)).toBe(row);
+  });
+});
