@@ -25,21 +25,45 @@ pub async fn insert(
     report: &ImportReport,
     touched: &BTreeMap<i64, u32>,
 ) -> Result<i64> {
-    let id: i64 = sqlx::query_scalar(
+    let id = start(conn, file).await?;
+    complete(conn, id, report, touched).await?;
+    Ok(id)
+}
+
+/// Starts an import's record before its rows are written (they carry its id); [`complete`] fills it in.
+#[tracing::instrument(skip_all, err)]
+pub async fn start(conn: &mut SqliteConnection, file: &ImportFile<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar(
         "INSERT INTO imports (kind, file_name, file_path, sha256, rows_read, rows_imported, rows_rejected, \
                               duration_ms, status, report, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, '{}', ?) RETURNING id",
+         VALUES (?, ?, ?, ?, 0, 0, 0, 0, 'running', '{}', ?) RETURNING id",
     )
     .bind(file.kind.as_str())
     .bind(file.file)
     .bind(file.path)
     .bind(file.sha256)
+    .bind(file.now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Records an import's counts, its rejected rows and the rows per account it touched.
+#[tracing::instrument(skip_all, err)]
+pub async fn complete(
+    conn: &mut SqliteConnection,
+    id: i64,
+    report: &ImportReport,
+    touched: &BTreeMap<i64, u32>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE imports SET rows_read = ?, rows_imported = ?, rows_rejected = ?, status = ? WHERE id = ?",
+    )
     .bind(report.rows_read)
     .bind(report.rows_imported)
     .bind(report.rows_rejected)
     .bind(&report.status)
-    .bind(file.now)
-    .fetch_one(&mut *conn)
+    .bind(id)
+    .execute(&mut *conn)
     .await?;
     if !report.rejected.is_empty() {
         let json = serde_json::to_string(
@@ -68,7 +92,7 @@ pub async fn insert(
     .bind(touched_json)
     .execute(&mut *conn)
     .await?;
-    Ok(id)
+    Ok(())
 }
 
 /// Stores the final report (with its id and duration) on the import record.
