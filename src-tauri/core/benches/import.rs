@@ -139,5 +139,82 @@ fn import_1m(c: &mut Criterion) {
     parse_and_import(c, "import_1m", 25_000, 10);
 }
 
-criterion_group!(benches, import_100k, import_1m);
+/// A KPI workbook of `accounts` × 8 KPIs × 5 months whose values are shifted by `shift` (same keys, other values).
+fn shifted_workbook(path: &Path, accounts: usize, shift: f64) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("KPIs").expect("sheet");
+    for (c, h) in ["Account", "KPI", "Value", "Period"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    let mut row = 1u32;
+    for a in 0..accounts {
+        for k in 0..8 {
+            for m in 1..=5 {
+                ws.write_string(row, 0, format!("Account {a:05}"))
+                    .expect("cell");
+                ws.write_string(row, 1, format!("KPI {k}")).expect("cell");
+                ws.write_number(row, 2, row as f64 + shift).expect("cell");
+                ws.write_string(row, 3, format!("2024-{m:02}"))
+                    .expect("cell");
+                row += 1;
+            }
+        }
+    }
+    wb.save(path).expect("saved");
+}
+
+/// Issue 11: undoing a 100,000-row import (every value it changed put back) under 2 s.
+fn undo_100k(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (first, second) = (
+        dir.path().join("first.xlsx"),
+        dir.path().join("second.xlsx"),
+    );
+    let written = std::sync::OnceLock::new();
+    let files = || {
+        written.get_or_init(|| {
+            shifted_workbook(&first, 2_500, 0.0);
+            shifted_workbook(&second, 2_500, 0.5);
+        })
+    };
+    let rt = common::runtime();
+    let mut group = c.benchmark_group("undo_100k");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
+    group.bench_function("undo_import_changing_100k_values", |b| {
+        b.iter_custom(|iters| {
+            files();
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let data = tempfile::tempdir().expect("data dir");
+                let app = rt.block_on(Tideline::open(data.path())).expect("open");
+                let import = |path: &Path| {
+                    let req = ImportRequest {
+                        path,
+                        kind: Some(ImportKind::Kpi),
+                        account: None,
+                        dry_run: false,
+                    };
+                    rt.block_on(app.import_file(&req, None)).expect("import")
+                };
+                import(&first);
+                let second_report = import(&second);
+                assert_eq!(second_report.rows_changed, 100_000);
+                let started = Instant::now();
+                let undo = rt
+                    .block_on(app.undo_import(second_report.import_id.expect("id")))
+                    .expect("undo");
+                total += started.elapsed();
+                assert_eq!(undo.values_restored, 100_000);
+                rt.block_on(app.close());
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, import_100k, import_1m, undo_100k);
 criterion_main!(benches);

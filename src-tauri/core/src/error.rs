@@ -80,6 +80,17 @@ pub enum Error {
     WriteFailed { file: String, reason: String },
     #[error("{file}: the import was cancelled; nothing was written")]
     ImportCancelled { file: String },
+    #[error("import {id} ({file}) was already undone")]
+    ImportAlreadyUndone { id: i64, file: String },
+    #[error("import {id} ({file}) can't be undone: the later import {later_id} ({later_file}) changed the same values; undo import {later_id} first")]
+    ImportUndoBlocked {
+        id: i64,
+        file: String,
+        later_id: i64,
+        later_file: String,
+    },
+    #[error("import {id} ({file}) is a profile import; only KPI imports can be undone")]
+    ImportUndoUnsupported { id: i64, file: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -117,6 +128,9 @@ impl Error {
             Error::BackupTooNew { .. } => "backup_too_new",
             Error::WriteFailed { .. } => "write_failed",
             Error::ImportCancelled { .. } => "import_cancelled",
+            Error::ImportAlreadyUndone { .. } => "import_already_undone",
+            Error::ImportUndoBlocked { .. } => "import_undo_blocked",
+            Error::ImportUndoUnsupported { .. } => "import_undo_unsupported",
         }
     }
 

@@ -5,6 +5,7 @@ pub mod headers;
 pub mod parse;
 mod pipeline;
 pub mod read_once;
+mod undo;
 pub mod values;
 pub mod workbook;
 pub mod write;

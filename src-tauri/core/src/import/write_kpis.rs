@@ -440,7 +440,8 @@ impl WriteStage<KpiRow> for KpiWriter {
             .iter()
             .map(|(id, [n, c, u])| (*id, n + c + u))
             .collect();
-        store::imports::complete(conn, import_id, &report, &touched).await?;
+        let created = self.resolver.planned_ids();
+        store::imports::complete(conn, import_id, &report, &touched, &created).await?;
         let changed: Vec<i64> = per_account
             .iter()
             .filter(|(_, [n, c, _])| n + c > 0)

@@ -85,3 +85,19 @@ pub async fn restore_one(
     .await?;
     Ok(())
 }
+
+/// Puts back every value import `id` replaced; returns how many.
+#[tracing::instrument(skip_all, err)]
+pub async fn restore_all(conn: &mut SqliteConnection, import_id: i64) -> Result<u32> {
+    Ok(sqlx::query(
+        "UPDATE kpi_values AS k SET kpi_name = c.kpi_name, category = c.category, value = c.value, unit = c.unit, \
+             target = c.target, direction = c.direction, weight = c.weight, import_id = c.previous_import_id, \
+             updated_at = c.updated_at \
+         FROM import_kpi_changes c \
+         WHERE c.import_id = ?1 AND k.account_id = c.account_id AND k.kpi_key = c.kpi_key AND k.period = c.period",
+    )
+    .bind(import_id)
+    .execute(conn)
+    .await?
+    .rows_affected() as u32)
+}

@@ -26,7 +26,7 @@ pub async fn insert(
     touched: &BTreeMap<i64, u32>,
 ) -> Result<i64> {
     let id = start(conn, file).await?;
-    complete(conn, id, report, touched).await?;
+    complete(conn, id, report, touched, &[]).await?;
     Ok(id)
 }
 
@@ -47,13 +47,14 @@ pub async fn start(conn: &mut SqliteConnection, file: &ImportFile<'_>) -> Result
     .await?)
 }
 
-/// Records an import's counts, its rejected rows and the rows per account it touched.
+/// Records an import's counts, its rejected rows, the rows per account it touched and the accounts it created.
 #[tracing::instrument(skip_all, err)]
 pub async fn complete(
     conn: &mut SqliteConnection,
     id: i64,
     report: &ImportReport,
     touched: &BTreeMap<i64, u32>,
+    created: &[i64],
 ) -> Result<()> {
     sqlx::query(
         "UPDATE imports SET rows_read = ?, rows_imported = ?, rows_rejected = ?, status = ? WHERE id = ?",
@@ -92,6 +93,83 @@ pub async fn complete(
     .bind(touched_json)
     .execute(&mut *conn)
     .await?;
+    if !created.is_empty() {
+        sqlx::query(
+            "UPDATE import_accounts SET created = 1 \
+             WHERE import_id = ?1 AND account_id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(id)
+        .bind(serde_json::to_string(created)?)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What an undo needs to know about an import.
+pub struct UndoState {
+    pub kind: ImportKind,
+    pub file: String,
+    pub undone: bool,
+}
+
+#[tracing::instrument(skip_all, err)]
+pub async fn undo_state(conn: &mut SqliteConnection, id: i64) -> Result<UndoState> {
+    let row =
+        sqlx::query("SELECT kind, file_name, undone_at IS NOT NULL FROM imports WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(Error::ImportNotFound { id })?;
+    let kind: String = row.get(0);
+    Ok(UndoState {
+        kind: ImportKind::parse(&kind)
+            .ok_or_else(|| Error::Corrupt(format!("import kind {kind}")))?,
+        file: row.get(1),
+        undone: row.get(2),
+    })
+}
+
+/// The latest import (not undone) that changed values import `id` wrote, or added to accounts it created.
+#[tracing::instrument(skip_all, err)]
+pub async fn later_import_on(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT i.id, i.file_name FROM imports i WHERE i.undone_at IS NULL AND i.id > ?1 AND ( \
+             EXISTS (SELECT 1 FROM import_kpi_changes c WHERE c.import_id = i.id AND c.previous_import_id = ?1) \
+             OR EXISTS (SELECT 1 FROM import_accounts mine JOIN import_accounts a \
+                            ON a.account_id = mine.account_id AND a.import_id = i.id \
+                        WHERE mine.import_id = ?1 AND mine.created = 1)) \
+         ORDER BY i.id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Removes the accounts import `id` created (their values and history go with them); returns how many.
+#[tracing::instrument(skip_all, err)]
+pub async fn delete_created_accounts(conn: &mut SqliteConnection, id: i64) -> Result<u32> {
+    Ok(sqlx::query(
+        "DELETE FROM accounts WHERE id IN \
+             (SELECT account_id FROM import_accounts WHERE import_id = ? AND created = 1)",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?
+    .rows_affected() as u32)
+}
+
+/// Marks an import undone in the history.
+#[tracing::instrument(skip_all, err)]
+pub async fn mark_undone(conn: &mut SqliteConnection, id: i64, now: &str) -> Result<()> {
+    sqlx::query("UPDATE imports SET status = 'undone', undone_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -112,6 +112,20 @@ pub async fn upsert(
     Ok(())
 }
 
+/// Removes the values an import wrote and that no one changed since (after an undo put back the ones it
+/// replaced, these are the ones it added); returns how many.
+#[tracing::instrument(skip_all, err)]
+pub async fn delete_of_import(conn: &mut SqliteConnection, import_id: i64) -> Result<u32> {
+    Ok(sqlx::query(
+        "DELETE FROM kpi_values WHERE import_id = ?1 \
+             AND account_id IN (SELECT account_id FROM import_accounts WHERE import_id = ?1)",
+    )
+    .bind(import_id)
+    .execute(conn)
+    .await?
+    .rows_affected() as u32)
+}
+
 /// One KPI value as a health run scores it, with its account and month (`YYYY-MM`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoringInput {
