@@ -82,6 +82,14 @@ pub enum ImportCmd {
         #[command(flatten)]
         opts: ImportOpts,
     },
+    /// Undo a KPI import (see `imports`): restore the values it replaced, remove what it added.
+    Undo {
+        /// The import's id.
+        id: i64,
+        /// Leave the resulting events pending.
+        #[arg(long)]
+        defer_events: bool,
+    },
 }
 
 #[derive(Debug, Args)]

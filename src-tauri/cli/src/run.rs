@@ -77,6 +77,26 @@ async fn process_unless(app: &Tideline, defer: bool) -> Result<Option<ProcessRep
 
 async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Error> {
     match command {
+        Command::Import(ImportCmd::Undo { id, defer_events }) => {
+            let report = app.undo_import(*id).await?;
+            let events = process_unless(app, *defer_events).await?;
+            out.print(
+                &WithEvents {
+                    result: &report,
+                    events_processed: events.clone(),
+                },
+                || {
+                    format!(
+                        "Undid import {} ({}): {} values restored, {} removed, {} accounts removed.",
+                        report.import_id,
+                        report.file,
+                        report.values_restored,
+                        report.values_removed,
+                        report.accounts_removed
+                    )
+                },
+            )
+        }
         Command::Import(cmd) => {
             let (file, kind, account, opts) = match cmd {
                 ImportCmd::Kpi {
@@ -85,6 +105,7 @@ async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Error> {
                     opts,
                 } => (file, ImportKind::Kpi, account.as_deref(), opts),
                 ImportCmd::Profile { file, opts } => (file, ImportKind::Profile, None, opts),
+                ImportCmd::Undo { .. } => return Ok(()),
             };
             let req = ImportRequest {
                 path: file,

@@ -367,3 +367,21 @@ fn playbook_lifecycle_ends_in_a_snapshot() {
     let (s, _) = json(dir.path(), &["snapshot", "show", &created]);
     assert_eq!(s["trigger_event"], "account_data_changed");
 }
+
+#[test]
+fn import_undo_removes_what_the_import_added_and_refuses_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = kpi_workbook(dir.path(), &["Acme", "Globex"]);
+    let (v, _) = json(dir.path(), &["import", "kpi", file.to_str().unwrap()]);
+    let id = v["import_id"].as_i64().expect("import id").to_string();
+    let (undo, _) = json(dir.path(), &["import", "undo", &id]);
+    assert_eq!(undo["values_removed"], 12);
+    assert_eq!(undo["accounts_removed"], 2);
+    let out = cli(dir.path())
+        .args(["--json", "import", "undo", &id])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
+    assert_eq!(doc["error"]["code"], "import_already_undone", "{doc}");
+}

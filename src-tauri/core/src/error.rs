@@ -90,6 +90,17 @@ pub enum Error {
     DataDirMissing { path: PathBuf, reason: String },
     #[error("{file}: permission denied, Tideline may not read this file; nothing was imported. Ask its owner for access, or save a copy you own and import that.")]
     FilePermissionDenied { file: String },
+    #[error("import {id} ({file}) was already undone")]
+    ImportAlreadyUndone { id: i64, file: String },
+    #[error("import {id} ({file}) can't be undone: the later import {later_id} ({later_file}) changed the same values; undo import {later_id} first")]
+    ImportUndoBlocked {
+        id: i64,
+        file: String,
+        later_id: i64,
+        later_file: String,
+    },
+    #[error("import {id} ({file}) is a profile import; only KPI imports can be undone")]
+    ImportUndoUnsupported { id: i64, file: String },
 }
 
 /// The stable, machine-readable code of an [`Error`]: what the UI matches on (exhaustively, as the generated
@@ -143,6 +154,9 @@ pub enum ErrorCode {
     BackupTooNew,
     WriteFailed,
     ImportCancelled,
+    ImportAlreadyUndone,
+    ImportUndoBlocked,
+    ImportUndoUnsupported,
     /// The desktop shell itself failed (a window or plugin call), not the core.
     App,
 }
@@ -205,6 +219,9 @@ impl Error {
             Error::DataDirReadOnly { .. } => C::DataDirReadOnly,
             Error::DataDirMissing { .. } => C::DataDirMissing,
             Error::FilePermissionDenied { .. } => C::FilePermissionDenied,
+            Error::ImportAlreadyUndone { .. } => C::ImportAlreadyUndone,
+            Error::ImportUndoBlocked { .. } => C::ImportUndoBlocked,
+            Error::ImportUndoUnsupported { .. } => C::ImportUndoUnsupported,
         }
     }
 

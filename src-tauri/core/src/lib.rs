@@ -101,6 +101,7 @@ pub struct Tideline {
     settings: SettingsStore,
     clock: Arc<dyn Clock>,
     events_notify: Arc<tokio::sync::Notify>,
+    read_once: Arc<import::read_once::ReadOnce>,
 }
 
 impl Tideline {
@@ -125,7 +126,13 @@ impl Tideline {
             settings,
             clock,
             events_notify: Arc::new(tokio::sync::Notify::new()),
+            read_once: Arc::default(),
         })
+    }
+
+    /// The last preview's parsed rows, kept for its import.
+    pub(crate) fn read_once(&self) -> &Arc<import::read_once::ReadOnce> {
+        &self.read_once
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -35,6 +35,7 @@ fn checked_in_typescript_bindings_match_the_rust_types() {
         AskMode, AskSettings, LlmApi, AppInfo,
         BackupInfo, BackupSettings, EvidencePack, ExportReport, RestoreReport, TableCount,
         AskAccount, AskClaim, AskDelta, AskIntent, AskPeriod, ErrorCode,
+        UndoReport,
     );
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/api/bindings");
     if std::env::var_os("TIDELINE_UPDATE_BINDINGS").is_some_and(|v| v == "1") {

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use tauri::{AppHandle, Emitter, State};
 use tideline_core::import::{ImportRequest, ProgressFn};
-use tideline_core::model::{FileProbe, ImportKind, ImportListItem, ImportReport};
+use tideline_core::model::{FileProbe, ImportKind, ImportListItem, ImportReport, UndoReport};
 
 use crate::error::CmdResult;
 use crate::events::{DATA_CHANGED, IMPORT_PROGRESS};
@@ -124,6 +124,18 @@ pub(crate) async fn list_imports(
 #[tauri::command]
 pub(crate) async fn get_import(state: State<'_, AppState>, id: i64) -> CmdResult<ImportReport> {
     Ok(state.core.get_import(id).await?)
+}
+
+/// Undoes a KPI import, then rescoring and snapshots follow as after an import.
+#[tauri::command]
+pub(crate) async fn undo_import(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<UndoReport> {
+    let report = state.core.undo_import(id).await?;
+    let _ = app.emit(DATA_CHANGED, ());
+    Ok(report)
 }
 
 #[tauri::command]

@@ -27,6 +27,7 @@ import type { Snapshot } from './bindings/Snapshot';
 import type { SnapshotDiff } from './bindings/SnapshotDiff';
 import type { SnapshotListItem } from './bindings/SnapshotListItem';
 import type { SnapshotOpen } from './bindings/SnapshotOpen';
+import type { UndoReport } from './bindings/UndoReport';
 import { toErrorPayload } from './errors';
 
 /** Ids exactly as the bindings type them (the values crossing IPC are JSON numbers). */
@@ -69,6 +70,8 @@ export const commands = {
     call<ImportReport>('run_import', { path, kind, account }),
   listImports: (limit: number) => call<ImportListItem[]>('list_imports', { limit }),
   getImport: (id: ImportId) => call<ImportReport>('get_import', { id }),
+  /** Undoes a KPI import (only the latest on its values; `import_undo_blocked` names the later one). */
+  undoImport: (id: ImportId) => call<UndoReport>('undo_import', { id }),
   /** Stops the imports running now (they fail with `import_cancelled`, nothing written); how many were asked. */
   cancelImport: () => call<number>('cancel_import'),
   loadSample: () => call<ImportReport[]>('load_sample'),

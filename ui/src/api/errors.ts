@@ -42,6 +42,9 @@ const HINTS: Record<ShownErrorCode, string> = {
   backup_too_new: 'Update Tideline to restore this backup; your current data was not changed.',
   write_failed: 'Check that the folder exists, is writable and has free space, then try again.',
   import_cancelled: 'The import was stopped before anything was written. Import the file again when you are ready.',
+  import_already_undone: 'That import was undone already; its values are back to what they were before it.',
+  import_undo_blocked: 'Undo the later import named in the message first, then this one.',
+  import_undo_unsupported: 'Only KPI imports can be undone. Import a corrected profile workbook instead.',
   app: 'The window could not do that. Try again; if it keeps failing, restart Tideline.',
   ui: 'Try again. If it keeps failing, check the log file in the data folder.',
 };

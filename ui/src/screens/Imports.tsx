@@ -1,11 +1,11 @@
 // Imports: a drop zone and "Choose file…" buttons, then the history of every import with its report.
 import { useQuery } from '@tanstack/react-query';
-import { FileUp, FolderOpen, History } from 'lucide-react';
+import { FileUp, FolderOpen, History, Undo2 } from 'lucide-react';
 import { useState } from 'react';
 import type { ImportListItem } from '../api/bindings/ImportListItem';
 import { commands, type ImportId } from '../api/commands';
 import { useImports } from '../api/queries';
-import { keys } from '../api/queryClient';
+import { invalidateData, keys, queryClient } from '../api/queryClient';
 import { Dialog } from '../components/Dialog';
 import { RelativeTime } from '../components/RelativeTime';
 import { EmptyState, ErrorState, Skeleton } from '../components/States';
@@ -13,8 +13,27 @@ import { chooseFiles, fileName } from '../imports/dropFlow';
 import { ImportReportView } from '../imports/ImportReportView';
 import { formatDuration, formatNumber } from '../lib/format';
 
-function PastReport({ id, onClose }: { id: ImportId; onClose: () => void }) {
+function PastReport({ item, onClose }: { item: ImportListItem; onClose: () => void }) {
+  const id = item.id;
   const report = useQuery({ queryKey: keys.importReport(id), queryFn: () => commands.getImport(id), staleTime: Infinity });
+  const [confirming, setConfirming] = useState(false);
+  const [undoError, setUndoError] = useState<unknown>(null);
+  const [undoing, setUndoing] = useState(false);
+  const undo = async () => {
+    setUndoing(true);
+    setUndoError(null);
+    try {
+      await commands.undoImport(id);
+      await invalidateData(queryClient);
+      onClose();
+    } catch (e) {
+      setUndoError(e);
+      setConfirming(false);
+    } finally {
+      setUndoing(false);
+    }
+  };
+  const canUndo = item.kind === 'kpi' && item.status !== 'undone';
   return (
     <Dialog
       open
@@ -23,11 +42,41 @@ function PastReport({ id, onClose }: { id: ImportId; onClose: () => void }) {
       testId="import-report-dialog"
       wide
       footer={
-        <button type="button" className="btn btn--primary" onClick={onClose}>
-          Close
-        </button>
+        <>
+          {canUndo &&
+            (confirming ? (
+              <>
+                <span className="muted small" data-testid="undo-import-confirm-text">
+                  Put back the values this import replaced and remove what it added?
+                </span>
+                <button type="button" className="btn" onClick={() => setConfirming(false)} disabled={undoing}>
+                  Keep it
+                </button>
+                <button
+                  type="button"
+                  className="btn btn--danger"
+                  data-testid="undo-import-confirm"
+                  onClick={() => void undo()}
+                  disabled={undoing}
+                >
+                  Undo import
+                </button>
+              </>
+            ) : (
+              <button type="button" className="btn" data-testid="undo-import" onClick={() => setConfirming(true)}>
+                <Undo2 size={14} aria-hidden="true" />
+                Undo import…
+              </button>
+            ))}
+          <button type="button" className="btn btn--primary" onClick={onClose}>
+            Close
+          </button>
+        </>
       }
     >
+      {undoError != null && (
+        <ErrorState error={undoError} title="The import could not be undone" onRetry={() => setConfirming(true)} />
+      )}
       {report.isPending ? (
         <Skeleton lines={5} />
       ) : report.error ? (
@@ -92,6 +141,7 @@ function HistoryTable({ items, onOpen }: { items: ImportListItem[]; onOpen: (id:
 export function Imports() {
   const history = useImports();
   const [openId, setOpenId] = useState<ImportId | null>(null);
+  const openItem = openId == null ? undefined : history.data?.find((i) => i.id === openId);
   return (
     <div className="page__inner">
       <div className="page__header">
@@ -142,7 +192,7 @@ export function Imports() {
           </div>
         )}
       </section>
-      {openId != null && <PastReport id={openId} onClose={() => setOpenId(null)} />}
+      {openItem != null && <PastReport item={openItem} onClose={() => setOpenId(null)} />}
     </div>
   );
 }

@@ -14,6 +14,7 @@ vi.mock('../api/commands', () => ({
   commands: {
     listImports: vi.fn(),
     getImport: vi.fn(),
+    undoImport: vi.fn(),
     listPlaybooks: vi.fn(),
     listAccounts: vi.fn(),
     listExecutions: vi.fn(),
@@ -28,20 +29,24 @@ const api = vi.mocked(commands);
 
 beforeEach(() => vi.resetAllMocks());
 
+/** A line of the import history. */
+const historyItem = (over: Partial<ImportListItem>): ImportListItem => ({
+  id: asId(4),
+  kind: 'kpi',
+  file: '/data/March KPIs.xlsx',
+  sha256: 'x',
+  rows_read: 12,
+  rows_imported: 10,
+  rows_rejected: 2,
+  duration_ms: asId(1500),
+  status: 'ok',
+  created_at: new Date().toISOString(),
+  ...over,
+});
+
 describe('Imports', () => {
   it('opens a past import’s report from the history', async () => {
-    const item: ImportListItem = {
-      id: asId(4),
-      kind: 'kpi',
-      file: '/data/March KPIs.xlsx',
-      sha256: 'x',
-      rows_read: 12,
-      rows_imported: 10,
-      rows_rejected: 2,
-      duration_ms: asId(1500),
-      status: 'ok',
-      created_at: new Date().toISOString(),
-    };
+    const item = historyItem({});
     api.listImports.mockResolvedValue([item]);
     api.getImport.mockResolvedValue(importReport({ dry_run: false }));
     const user = userEvent.setup();
@@ -53,6 +58,40 @@ describe('Imports', () => {
     const report = await screen.findByTestId('import-report');
     expect(api.getImport).toHaveBeenCalledWith(4);
     expect(within(report).getAllByTestId('rejected-row')).toHaveLength(2);
+  });
+
+  it('undoes a KPI import from its report after a confirmation', async () => {
+    const item = historyItem({ id: asId(7), file: '/data/April KPIs.xlsx', status: 'completed' });
+    api.listImports.mockResolvedValue([item]);
+    api.getImport.mockResolvedValue(importReport({ dry_run: false }));
+    api.undoImport.mockResolvedValue({
+      import_id: asId(7),
+      file: 'April KPIs.xlsx',
+      values_restored: 4,
+      values_removed: 6,
+      accounts_removed: 0,
+      events: 2,
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<Imports />);
+    await user.click(await screen.findByTestId('import-history-row'));
+    await user.click(await screen.findByTestId('undo-import'));
+    expect(api.undoImport).not.toHaveBeenCalled();
+    expect(screen.getByTestId('undo-import-confirm-text')).toHaveTextContent('remove what it added');
+    await user.click(screen.getByTestId('undo-import-confirm'));
+    await waitFor(() => expect(api.undoImport).toHaveBeenCalledWith(7));
+    await waitFor(() => expect(screen.queryByTestId('import-report-dialog')).not.toBeInTheDocument());
+  });
+
+  it('offers no undo for an import already undone', async () => {
+    const item = historyItem({ id: asId(8), status: 'undone' });
+    api.listImports.mockResolvedValue([item]);
+    api.getImport.mockResolvedValue(importReport({ dry_run: false }));
+    const user = userEvent.setup();
+    renderWithProviders(<Imports />);
+    await user.click(await screen.findByTestId('import-history-row'));
+    await screen.findByTestId('import-report');
+    expect(screen.queryByTestId('undo-import')).not.toBeInTheDocument();
   });
 
   it('says what to do when nothing was imported yet', async () => {

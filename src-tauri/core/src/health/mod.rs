@@ -66,6 +66,11 @@ impl Tideline {
         self.run_health(Scope::Pairs(&pairs)).await
     }
 
+    /// Recalculates health for exactly these `(account_id, period)` pairs (periods as stored).
+    pub(crate) async fn rescore_pairs(&self, pairs: &[(i64, String)]) -> Result<HealthRunReport> {
+        self.run_health(Scope::Pairs(pairs)).await
+    }
+
     async fn run_health(&self, scope: Scope<'_>) -> Result<HealthRunReport> {
         let started = Instant::now();
         let settings = self.settings()?;

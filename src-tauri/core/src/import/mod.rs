@@ -3,9 +3,13 @@
 
 pub mod headers;
 pub mod parse;
+mod pipeline;
+pub mod read_once;
+mod undo;
 pub mod values;
 pub mod workbook;
 pub mod write;
+mod write_kpis;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,26 +18,23 @@ use std::time::{Duration, Instant};
 
 use crate::db::begin_write;
 use crate::error::{Error, Result};
-use crate::model::{FileProbe, ImportKind, ImportListItem, ImportProgress, ImportReport};
+use crate::model::{
+    FileProbe, ImportKind, ImportListItem, ImportProgress, ImportReport, Rejection,
+};
 use crate::{clock, store, Tideline};
+use write::WriteStage;
 
 /// Receives progress while a file is read and written (the app streams it to the window).
 pub type ProgressFn = Arc<dyn Fn(ImportProgress) + Send + Sync>;
 
-/// A workbook's rows, parsed for one kind of import.
-enum Parsed {
-    Kpi(parse::Parsed<parse::KpiRow>),
-    Profile(parse::Parsed<parse::ProfileRow>),
+/// How one run of the pipeline ended: its report (with a preview's rows to keep), or a restart.
+enum Ran<T> {
+    Done(Box<ImportReport>, Option<Kept<T>>),
+    Restart,
 }
 
-impl Parsed {
-    fn rows_read(&self) -> u32 {
-        match self {
-            Parsed::Kpi(p) => p.rows_read,
-            Parsed::Profile(p) => p.rows_read,
-        }
-    }
-}
+/// A preview's parse: the file's SHA-256, the summary, the rows and the rejected rows.
+type Kept<T> = (String, parse::ParseSummary, Vec<T>, Vec<Rejection>);
 
 /// One import to run (or preview).
 #[derive(Debug, Clone)]
@@ -138,75 +139,283 @@ impl Tideline {
         cancel: Option<Arc<AtomicBool>>,
     ) -> Result<ImportReport> {
         let started = Instant::now();
-        let wb = read(req.path, progress.clone(), &cancel).await?;
-        let kind = match req.kind {
-            Some(k) => k,
-            None => headers::detect_kind(&wb.sheets).ok_or_else(|| Error::KindUnknown {
-                file: wb.file.clone(),
-            })?,
+        if cancelled(&cancel) {
+            return Err(Error::ImportCancelled {
+                file: file_name(req.path),
+            });
+        }
+        // Without a kind the headers decide, so the workbook is read whole first (and that read is the one
+        // parsed).
+        let (kind, wb) = match req.kind {
+            Some(k) => (k, None),
+            None => {
+                self.read_once().parse_started();
+                let wb = read(req.path, progress.clone(), &cancel).await?;
+                let kind = headers::detect_kind(&wb.sheets).ok_or_else(|| Error::KindUnknown {
+                    file: wb.file.clone(),
+                })?;
+                (kind, Some(wb))
+            }
         };
-        let report_progress = |stage: &str, sheet: &str, done: u32, total: u32| {
+        let mut report = match kind {
+            ImportKind::Kpi => {
+                self.import_rows::<parse::KpiRow>(req, kind, wb, progress.clone(), &cancel, started)
+                    .await?
+            }
+            ImportKind::Profile => {
+                self.import_rows::<parse::ProfileRow>(
+                    req,
+                    kind,
+                    wb,
+                    progress.clone(),
+                    &cancel,
+                    started,
+                )
+                .await?
+            }
+        };
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        if let Some(p) = &progress {
+            p(ImportProgress {
+                file: report.file.clone(),
+                stage: "done".into(),
+                sheet: String::new(),
+                rows_done: report.rows_read,
+                rows_total: report.rows_read,
+            });
+        }
+        Ok(report)
+    }
+
+    /// The rows of one kind through the pipeline: from the preview's kept rows when they are this file's, else
+    /// from the file (streamed; read whole if streaming has to start over).
+    async fn import_rows<T: pipeline::PipelineRow>(
+        &self,
+        req: &ImportRequest<'_>,
+        kind: ImportKind,
+        wb: Option<workbook::Workbook>,
+        progress: Option<ProgressFn>,
+        cancel: &Option<Arc<AtomicBool>>,
+        started: Instant,
+    ) -> Result<ImportReport> {
+        let today = self.now().with_timezone(&chrono::Local).date_naive();
+        let request = read_once::Request {
+            path: std::fs::canonicalize(req.path).unwrap_or_else(|_| req.path.to_path_buf()),
+            kind,
+            account: req.account.map(str::to_string),
+            today,
+        };
+        let mut source = match wb {
+            Some(wb) => pipeline::Source::Workbook(wb),
+            None => {
+                let kept = if req.dry_run {
+                    None
+                } else {
+                    let cache = Arc::clone(self.read_once());
+                    let request = request.clone();
+                    tokio::task::spawn_blocking(move || cache.take(&request))
+                        .await
+                        .ok()
+                        .flatten()
+                };
+                match kept
+                    .and_then(|k| Some((k.sha256, k.summary, T::from_kept(k.rows)?, k.rejected)))
+                {
+                    Some((sha256, summary, rows, rejected)) => {
+                        tracing::info!(
+                            "{}: using the preview's parsed rows (file unchanged)",
+                            file_name(req.path)
+                        );
+                        pipeline::Source::Kept {
+                            sha256,
+                            summary,
+                            rows,
+                            rejected,
+                        }
+                    }
+                    None => pipeline::Source::File {
+                        path: req.path.to_path_buf(),
+                        streaming: true,
+                    },
+                }
+            }
+        };
+        // A preview keeps its rows for the import that may follow (small files only).
+        let keep = req.dry_run && matches!(source, pipeline::Source::File { .. });
+        let fingerprint = if keep {
+            read_once::Fingerprint::of(req.path)
+        } else {
+            None
+        };
+        loop {
+            if matches!(source, pipeline::Source::File { .. }) {
+                self.read_once().parse_started();
+            }
+            let ran = self
+                .run_pipeline::<T>(
+                    req,
+                    kind,
+                    source,
+                    today,
+                    progress.clone(),
+                    cancel,
+                    keep,
+                    started,
+                )
+                .await?;
+            match ran {
+                Ran::Done(report, kept) => {
+                    if let (Some((sha256, summary, rows, rejected)), Some(fingerprint)) =
+                        (kept, fingerprint)
+                    {
+                        self.read_once().keep(read_once::Kept {
+                            request,
+                            fingerprint,
+                            sha256,
+                            summary,
+                            rows: T::into_kept(rows),
+                            rejected,
+                            at: Instant::now(),
+                        });
+                    } else if !req.dry_run {
+                        self.read_once().forget();
+                    }
+                    return Ok(*report);
+                }
+                Ran::Restart => {
+                    source = pipeline::Source::File {
+                        path: req.path.to_path_buf(),
+                        streaming: false,
+                    }
+                }
+            }
+        }
+    }
+
+    /// One run of the pipeline: the parse stage on its thread, the write stage here, in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_pipeline<T: pipeline::PipelineRow>(
+        &self,
+        req: &ImportRequest<'_>,
+        kind: ImportKind,
+        source: pipeline::Source<T>,
+        today: chrono::NaiveDate,
+        progress: Option<ProgressFn>,
+        cancel: &Option<Arc<AtomicBool>>,
+        keep: bool,
+        started: Instant,
+    ) -> Result<Ran<T>> {
+        let file = file_name(req.path);
+        let mut rx = pipeline::start(
+            source,
+            pipeline::ParseArgs {
+                file: file.clone(),
+                account: req.account.map(str::to_string),
+                today,
+                progress: progress.clone(),
+            },
+        );
+        let write_progress = |sheet: &str, done: u32, total: u32| {
             if let Some(p) = &progress {
                 p(ImportProgress {
-                    file: wb.file.clone(),
-                    stage: stage.into(),
+                    file: file.clone(),
+                    stage: "writing".into(),
                     sheet: sheet.into(),
                     rows_done: done,
                     rows_total: total,
                 });
             }
         };
-        // Parsed before any lock is taken: a file that can't be used fails without blocking anyone, and the
-        // write lock is held only for the database work. Rows without a period belong to the user's month.
-        let today = self.now().with_timezone(&chrono::Local).date_naive();
-        let parsed = match kind {
-            ImportKind::Kpi => Parsed::Kpi(parse::parse_kpis(&wb, req.account, today)?),
-            ImportKind::Profile => Parsed::Profile(parse::parse_profiles(&wb)?),
-        };
-        if cancelled(&cancel) {
-            return Err(Error::ImportCancelled {
-                file: wb.file.clone(),
-            });
-        }
-        report_progress("writing", "", 0, parsed.rows_read());
-        let write_progress =
-            |sheet: &str, done: u32, total: u32| report_progress("writing", sheet, done, total);
-
-        // A preview only reads, so it takes no write lock.
-        let mut tx = if req.dry_run {
-            self.pool().begin().await?
-        } else {
-            begin_write(self.pool()).await?
-        };
         let now_text = clock::to_db(self.now());
         let path_text = req.path.display().to_string();
+        // The parse stage names the file's SHA-256 before anything else (or fails first).
+        let sha256 = match pipeline::next(&mut rx, cancel, &file).await? {
+            pipeline::Msg::Started { sha256 } => sha256,
+            pipeline::Msg::End(Err(e)) => return Err(e),
+            pipeline::Msg::Restart => return Ok(Ran::Restart),
+            _ => return Err(Error::Internal("the parse stage did not start".into())),
+        };
         let meta = write::ImportMeta {
             kind,
-            file: &wb.file,
+            file: &file,
             path: Some(&path_text),
-            sha256: &wb.sha256,
+            sha256: &sha256,
             now: &now_text,
             dry_run: req.dry_run,
             cancel: cancel.as_deref(),
             progress: Some(&write_progress),
         };
+        let mut tx = None;
+        let mut writer = T::Writer::default();
+        let mut kept_rows: Vec<T> = Vec::new();
+        let mut kept_rejected: Vec<Rejection> = Vec::new();
+        let mut keeping = keep;
+        // How long the write stage waited for the parse: near the whole import when the write keeps up.
+        let mut waited = Duration::ZERO;
         // On any error (a cancel included) the transaction is dropped, which rolls it back.
-        let mut report = match &parsed {
-            Parsed::Kpi(rows) => write::apply_kpis(&mut tx, &meta, rows).await?,
-            Parsed::Profile(rows) => write::apply_profiles(&mut tx, &meta, rows).await?,
+        let summary = loop {
+            let waiting = Instant::now();
+            let msg = pipeline::next(&mut rx, cancel, &file).await?;
+            waited += waiting.elapsed();
+            let (rows, rejected, rows_read) = match msg {
+                pipeline::Msg::Restart => return Ok(Ran::Restart),
+                pipeline::Msg::Started { .. } => continue,
+                pipeline::Msg::End(summary) => break summary?,
+                pipeline::Msg::Batch {
+                    rows,
+                    rejected,
+                    rows_read,
+                } => (rows, rejected, rows_read),
+            };
+            let conn = match &mut tx {
+                Some(tx) => tx,
+                None => {
+                    write_progress("", 0, 0);
+                    // A preview only reads, so it takes no write lock. An import takes it once rows are parsed:
+                    // a file without a usable header fails without blocking anyone.
+                    tx.insert(self.begin(req.dry_run).await?)
+                }
+            };
+            if keeping && kept_rows.len() + rows.len() > read_once::MAX_ROWS {
+                keeping = false;
+                kept_rows = Vec::new();
+                kept_rejected = Vec::new();
+            }
+            if keeping {
+                kept_rejected.extend(rejected.iter().cloned());
+            }
+            writer
+                .batch(conn, &meta, &rows, rejected, rows_read)
+                .await?;
+            if keeping {
+                kept_rows.extend(rows);
+            }
         };
+        let mut tx = match tx {
+            Some(tx) => tx,
+            None => self.begin(req.dry_run).await?,
+        };
+        let finishing = Instant::now();
+        let mut report = writer.finish(&mut tx, &meta, &summary).await?;
         report.duration_ms = started.elapsed().as_millis() as u64;
         if req.dry_run {
             tx.rollback().await?;
         } else {
             write::finish_import(&mut tx, &report).await?;
             // The last point a cancel can stop the import: after this the data is in.
-            if cancelled(&cancel) {
+            if cancelled(cancel) {
                 tx.rollback().await?;
                 return Err(Error::ImportCancelled { file: report.file });
             }
+            let committing = Instant::now();
             tx.commit().await?;
             crash_point_after_import_commit();
+            tracing::debug!(
+                "{file}: the write stage waited {} ms for parsed rows; finishing took {} ms, the commit {} ms",
+                waited.as_millis(),
+                (committing - finishing).as_millis(),
+                committing.elapsed().as_millis()
+            );
             if report.events > 0 {
                 self.events_written();
             }
@@ -224,8 +433,22 @@ impl Tideline {
                 report.duration_ms
             );
         }
-        report_progress("done", "", report.rows_read, report.rows_read);
-        Ok(report)
+        let kept = keeping.then_some((sha256, summary, kept_rows, kept_rejected));
+        Ok(Ran::Done(Box::new(report), kept))
+    }
+
+    /// The import's transaction: a preview only reads; an import takes the write lock up front.
+    async fn begin(&self, dry_run: bool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        if dry_run {
+            Ok(self.pool().begin().await?)
+        } else {
+            begin_write(self.pool()).await
+        }
+    }
+
+    /// How many times workbooks were parsed by this handle (a preview followed by its import counts one).
+    pub fn parse_count(&self) -> u64 {
+        self.read_once().parse_count()
     }
 
     /// The import history, newest first.

@@ -124,7 +124,7 @@ pub fn month_of(d: NaiveDate) -> NaiveDate {
     d.with_day0(0).unwrap_or(d)
 }
 
-struct RowCtx<'a> {
+pub struct RowCtx<'a> {
     sheet: &'a str,
     row: &'a Row,
     header: &'a HeaderMap,
@@ -287,53 +287,262 @@ fn parse_direction(text: &str) -> Option<Direction> {
     }
 }
 
-/// A sheet and the header found in it.
-type SheetHeader<'a> = (&'a Sheet, HeaderMap);
-
-/// Picks the sheets that have a header of `kind`; the rest are listed as skipped.
-fn sheets_with_header(
-    wb: &Workbook,
+/// Parses a workbook's rows as they are read: each sheet's header is looked for in its first
+/// [`headers::HEADER_SEARCH_ROWS`] rows, then every later row becomes a typed row or a rejection. The rows are
+/// collected in `rows` / `rejected` for the caller to take (in batches while streaming); [`SheetParser::finish`]
+/// gives the sheets read and skipped, or the error of a workbook without a usable header.
+pub struct SheetParser<T> {
     kind: ImportKind,
-) -> Result<(Vec<SheetHeader<'_>>, Vec<SkippedSheet>)> {
-    let mut found = Vec::new();
-    let mut skipped = Vec::new();
-    for sheet in &wb.sheets {
-        match headers::find_header(sheet, kind) {
-            Some(h) => found.push((sheet, h)),
-            None => skipped.push(SkippedSheet {
-                sheet: sheet.name.clone(),
-                reason: if sheet.rows.is_empty() {
+    file: String,
+    fallback: Option<String>,
+    default_period: NaiveDate,
+    /// The sheet being read: its name, its first rows while its header is looked for, then its header.
+    sheet: String,
+    head: Vec<Row>,
+    sheet_has_rows: bool,
+    header: Option<(HeaderMap, Arc<SheetPlace>, bool)>,
+    searching: bool,
+    any_account_column: bool,
+    memo: Memo,
+    pub rows: Vec<T>,
+    pub rejected: Vec<Rejection>,
+    pub rows_read: u32,
+    pub sheets: Vec<String>,
+    pub skipped: Vec<SkippedSheet>,
+}
+
+/// A kind of row a [`SheetParser`] makes.
+pub trait ParsedRow: Sized {
+    const KIND: ImportKind;
+    /// Whether the row is no data (a spacer, a repeated header).
+    fn skip(ctx: &RowCtx<'_>) -> bool;
+    fn parse(
+        ctx: &RowCtx<'_>,
+        fallback: Option<&str>,
+        default_period: NaiveDate,
+        memo: &mut Memo,
+    ) -> std::result::Result<Self, Rejection>;
+}
+
+impl ParsedRow for KpiRow {
+    const KIND: ImportKind = ImportKind::Kpi;
+
+    fn skip(ctx: &RowCtx<'_>) -> bool {
+        ctx.is_empty() || ctx.is_header_again()
+    }
+
+    fn parse(
+        ctx: &RowCtx<'_>,
+        fallback: Option<&str>,
+        default_period: NaiveDate,
+        memo: &mut Memo,
+    ) -> std::result::Result<Self, Rejection> {
+        kpi_row(ctx, fallback, default_period, memo)
+    }
+}
+
+impl ParsedRow for ProfileRow {
+    const KIND: ImportKind = ImportKind::Profile;
+
+    fn skip(ctx: &RowCtx<'_>) -> bool {
+        let custom_empty = ctx
+            .header
+            .other
+            .iter()
+            .all(|(c, _)| ctx.row.get(*c).is_none_or(is_blank));
+        (ctx.is_empty() && custom_empty) || ctx.is_header_again()
+    }
+
+    fn parse(
+        ctx: &RowCtx<'_>,
+        _fallback: Option<&str>,
+        _default_period: NaiveDate,
+        _memo: &mut Memo,
+    ) -> std::result::Result<Self, Rejection> {
+        profile_row(ctx)
+    }
+}
+
+impl<T: ParsedRow> SheetParser<T> {
+    /// `fallback_account` is the account chosen in the UI / `--account` (KPI files); rows without a period
+    /// belong to `today`'s month.
+    pub fn new(file: &str, fallback_account: Option<&str>, today: NaiveDate) -> Self {
+        SheetParser {
+            kind: T::KIND,
+            file: file.to_string(),
+            fallback: fallback_account
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            default_period: month_of(today),
+            sheet: String::new(),
+            head: Vec::new(),
+            sheet_has_rows: false,
+            header: None,
+            searching: false,
+            any_account_column: false,
+            memo: Memo::default(),
+            rows: Vec::new(),
+            rejected: Vec::new(),
+            rows_read: 0,
+            sheets: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    pub fn sheet(&mut self, name: &str) {
+        self.sheet = name.to_string();
+        self.head.clear();
+        self.sheet_has_rows = false;
+        self.header = None;
+        self.searching = true;
+        self.memo = Memo::default();
+    }
+
+    pub fn row(&mut self, row: &Row) {
+        self.sheet_has_rows = true;
+        if self.searching {
+            if row.number <= headers::HEADER_SEARCH_ROWS {
+                self.head.push(row.clone());
+                return;
+            }
+            self.decide_header();
+        }
+        self.parse_row(row);
+    }
+
+    pub fn end_sheet(&mut self) {
+        if self.searching {
+            self.decide_header();
+        }
+        self.header = None;
+    }
+
+    /// Finds the sheet's header in its first rows, then parses the rows after it among them.
+    fn decide_header(&mut self) {
+        self.searching = false;
+        let head = Sheet {
+            name: std::mem::take(&mut self.sheet),
+            rows: std::mem::take(&mut self.head),
+        };
+        match headers::find_header(&head, self.kind) {
+            None => self.skipped.push(SkippedSheet {
+                sheet: head.name.clone(),
+                reason: if !self.sheet_has_rows {
                     "the sheet is empty".into()
                 } else {
                     format!(
                         "no {} in its first {} rows",
-                        headers::expected(kind),
+                        headers::expected(self.kind),
                         headers::HEADER_SEARCH_ROWS
                     )
                 },
             }),
+            Some(header) => {
+                self.sheets.push(head.name.clone());
+                let has_account = header.has(Field::Account) || header.has(Field::AccountId);
+                self.any_account_column |= has_account;
+                let place = SheetPlace::of(&head.name, &header);
+                let index = header.index;
+                self.header = Some((header, place, !has_account));
+                for row in &head.rows[index + 1..] {
+                    self.parse_row_of(&head.name, row);
+                }
+            }
+        }
+        self.sheet = head.name;
+    }
+
+    fn parse_row(&mut self, row: &Row) {
+        let name = std::mem::take(&mut self.sheet);
+        self.parse_row_of(&name, row);
+        self.sheet = name;
+    }
+
+    fn parse_row_of(&mut self, sheet: &str, row: &Row) {
+        let Some((header, place, use_fallback)) = &self.header else {
+            return;
+        };
+        let ctx = RowCtx {
+            sheet,
+            row,
+            header,
+            place,
+        };
+        if T::skip(&ctx) {
+            return;
+        }
+        self.rows_read += 1;
+        let fallback = if *use_fallback {
+            self.fallback.as_deref()
+        } else {
+            None
+        };
+        match T::parse(&ctx, fallback, self.default_period, &mut self.memo) {
+            Ok(r) => self.rows.push(r),
+            Err(rej) => self.rejected.push(rej),
         }
     }
-    if found.is_empty() {
-        let detail = if skipped.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (sheets looked at: {})",
-                skipped
-                    .iter()
-                    .map(|s| s.sheet.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        return Err(Error::HeaderNotFound {
-            file: wb.file.clone(),
-            expected: headers::expected(kind).into(),
-            detail,
-        });
+
+    /// The end of the workbook: the sheets read and skipped, or why nothing could be imported.
+    pub fn finish(&mut self) -> Result<ParseSummary> {
+        if self.sheets.is_empty() {
+            let detail = if self.skipped.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (sheets looked at: {})",
+                    self.skipped
+                        .iter()
+                        .map(|s| s.sheet.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            return Err(Error::HeaderNotFound {
+                file: self.file.clone(),
+                expected: headers::expected(self.kind).into(),
+                detail,
+            });
+        }
+        if self.kind == ImportKind::Kpi && self.fallback.is_none() && !self.any_account_column {
+            return Err(Error::AccountRequired {
+                file: self.file.clone(),
+            });
+        }
+        Ok(ParseSummary {
+            rows_read: self.rows_read,
+            sheets: self.sheets.clone(),
+            skipped: self.skipped.clone(),
+        })
     }
-    Ok((found, skipped))
+
+    /// Reads a whole workbook already in memory.
+    pub fn parse_workbook(mut self, wb: &Workbook) -> Result<Parsed<T>> {
+        for sheet in &wb.sheets {
+            self.sheet(&sheet.name);
+            for row in &sheet.rows {
+                self.row(row);
+            }
+            self.end_sheet();
+        }
+        let summary = self.finish()?;
+        Ok(Parsed {
+            rows: self.rows,
+            rejected: self.rejected,
+            rows_read: summary.rows_read,
+            sheets: summary.sheets,
+            skipped: summary.skipped,
+        })
+    }
+}
+
+/// What a whole workbook's parse says beside its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseSummary {
+    pub rows_read: u32,
+    pub sheets: Vec<String>,
+    pub skipped: Vec<SkippedSheet>,
 }
 
 /// KPI rows of every sheet with a KPI header. `fallback_account` is the account chosen in the UI / `--account`.
@@ -342,59 +551,94 @@ pub fn parse_kpis(
     fallback_account: Option<&str>,
     today: NaiveDate,
 ) -> Result<Parsed<KpiRow>> {
-    let (sheets, skipped) = sheets_with_header(wb, ImportKind::Kpi)?;
-    let fallback = fallback_account.map(str::trim).filter(|s| !s.is_empty());
-    if fallback.is_none()
-        && sheets
-            .iter()
-            .all(|(_, h)| !h.has(Field::Account) && !h.has(Field::AccountId))
-    {
-        return Err(Error::AccountRequired {
-            file: wb.file.clone(),
-        });
-    }
-    let default_period = month_of(today);
-    let mut out = Parsed {
-        skipped,
-        ..Default::default()
-    };
-    for (sheet, header) in sheets {
-        out.sheets.push(sheet.name.clone());
-        let account_fallback = if header.has(Field::Account) || header.has(Field::AccountId) {
-            None
-        } else {
-            fallback
-        };
-        let place = SheetPlace::of(&sheet.name, &header);
-        for row in &sheet.rows[header.index + 1..] {
-            let ctx = RowCtx {
-                sheet: &sheet.name,
-                row,
-                header: &header,
-                place: &place,
-            };
-            if ctx.is_empty() || ctx.is_header_again() {
-                continue;
-            }
-            out.rows_read += 1;
-            match kpi_row(&ctx, account_fallback, default_period) {
-                Ok(r) => out.rows.push(r),
-                Err(rej) => out.rejected.push(rej),
-            }
+    SheetParser::new(&wb.file, fallback_account, today).parse_workbook(wb)
+}
+
+/// Profile rows of every sheet with a profile header; unknown columns become custom fields.
+pub fn parse_profiles(wb: &Workbook) -> Result<Parsed<ProfileRow>> {
+    // Profiles have no period: the date is never used.
+    SheetParser::new(&wb.file, None, NaiveDate::MIN).parse_workbook(wb)
+}
+
+/// The parsed form of the texts a sheet repeats row after row (an account's name over its KPIs, a KPI's name
+/// over its months, a category, a unit): each is cleaned and normalised once, then reused while it repeats.
+/// The raw Account and Account ID texts an account key was made from.
+type AccountTexts = (Option<String>, Option<String>);
+
+#[derive(Default)]
+pub struct Memo {
+    account: Option<(AccountTexts, AccountKey)>,
+    kpi: Option<(String, (String, String, Direction))>,
+    category: Option<(String, String)>,
+    direction: Option<(String, Option<Direction>)>,
+    unit: Option<(String, String)>,
+}
+
+/// `make(raw)`, or its last result when `raw` is the text it was last made from.
+fn memo<T: Clone>(slot: &mut Option<(String, T)>, raw: &str, make: impl FnOnce(&str) -> T) -> T {
+    if let Some((last, value)) = slot {
+        if last == raw {
+            return value.clone();
         }
     }
-    Ok(out)
+    let value = make(raw);
+    *slot = Some((raw.to_string(), value.clone()));
+    value
+}
+
+impl RowCtx<'_> {
+    /// The cell's text as stored when it is a text cell, `Some(None)` when blank or absent, `None` for a cell of
+    /// another type (which takes the general path).
+    fn raw(&self, f: Field) -> Option<Option<&str>> {
+        match self.cell(f) {
+            None => Some(None),
+            Some(Cell::Text(t)) => Some(Some(t.as_str())),
+            Some(_) => None,
+        }
+    }
 }
 
 fn kpi_row(
     ctx: &RowCtx<'_>,
     fallback: Option<&str>,
     default_period: NaiveDate,
+    memo_: &mut Memo,
 ) -> std::result::Result<KpiRow, Rejection> {
-    let account = ctx.account(fallback)?;
-    let kpi_name = ctx
-        .text(Field::Kpi)?
-        .ok_or_else(|| ctx.missing(Field::Kpi, "the KPI name"))?;
+    let account = match (ctx.raw(Field::Account), ctx.raw(Field::AccountId)) {
+        // A name or an id in text cells: the account doesn't depend on the fallback.
+        (Some(name), Some(ext)) if name.is_some() || ext.is_some() => match &memo_.account {
+            Some(((n, e), key)) if n.as_deref() == name && e.as_deref() == ext => key.clone(),
+            _ => {
+                let key = ctx.account(fallback)?;
+                memo_.account = Some((
+                    (name.map(str::to_string), ext.map(str::to_string)),
+                    key.clone(),
+                ));
+                key
+            }
+        },
+        _ => ctx.account(fallback)?,
+    };
+    let (kpi_name, kpi_key, guessed_direction) = match ctx.raw(Field::Kpi) {
+        Some(Some(raw)) => memo(&mut memo_.kpi, raw, |raw| {
+            let name = raw.trim();
+            (
+                clean_name(name),
+                normalize_name(name),
+                default_direction(name),
+            )
+        }),
+        _ => {
+            let name = ctx
+                .text(Field::Kpi)?
+                .ok_or_else(|| ctx.missing(Field::Kpi, "the KPI name"))?;
+            (
+                clean_name(&name),
+                normalize_name(&name),
+                default_direction(&name),
+            )
+        }
+    };
     let value = ctx
         .number(Field::Value)?
         .ok_or_else(|| ctx.missing(Field::Value, "the value"))?;
@@ -407,33 +651,57 @@ fn kpi_row(
         Some(w) if w.value.is_finite() && w.value >= 0.0 => w.value,
         Some(_) => return Err(ctx.reject(Field::Weight, "a weight must be a number of 0 or more")),
     };
-    let direction = match ctx.text(Field::Direction)? {
-        None => default_direction(&kpi_name),
-        Some(t) => parse_direction(&t).ok_or_else(|| {
-            ctx.reject(
+    let direction_text = match ctx.raw(Field::Direction) {
+        Some(Some(raw)) => Some((
+            raw.trim().to_string(),
+            memo(&mut memo_.direction, raw, |raw| parse_direction(raw.trim())),
+        )),
+        Some(None) => None,
+        None => ctx.text(Field::Direction)?.map(|t| {
+            let parsed = parse_direction(&t);
+            (t, parsed)
+        }),
+    };
+    let direction = match direction_text {
+        None => guessed_direction,
+        Some((_, Some(d))) => d,
+        Some((t, None)) => {
+            return Err(ctx.reject(
                 Field::Direction,
                 format!("\"{t}\" is not a direction (use \"higher\" or \"lower\" is better)"),
-            )
-        })?,
+            ))
+        }
     };
     let period = ctx
         .date(Field::Period)?
         .map(month_of)
         .unwrap_or(default_period);
-    let unit = ctx.text(Field::Unit)?.or_else(|| {
+    let unit_text = match ctx.raw(Field::Unit) {
+        Some(Some(raw)) => Some(memo(&mut memo_.unit, raw, |raw| raw.trim().to_string())),
+        Some(None) => None,
+        None => ctx.text(Field::Unit)?,
+    };
+    let unit = unit_text.or_else(|| {
         if value.is_percent {
             Some("%".to_string())
         } else {
             value.currency.clone()
         }
     });
+    let category = match ctx.raw(Field::Category) {
+        Some(Some(raw)) => Some(memo(&mut memo_.category, raw, |raw| {
+            canonical_category(raw.trim())
+        })),
+        Some(None) => None,
+        None => ctx.text(Field::Category)?.map(|c| canonical_category(&c)),
+    };
     Ok(KpiRow {
         row: ctx.row.number,
         place: Arc::clone(ctx.place),
         account,
-        kpi_key: normalize_name(&kpi_name),
-        kpi_name: clean_name(&kpi_name),
-        category: ctx.text(Field::Category)?.map(|c| canonical_category(&c)),
+        kpi_key,
+        kpi_name,
+        category,
         value: value.value,
         unit,
         target: target.map(|t| t.value).filter(|t| t.is_finite()),
@@ -441,40 +709,6 @@ fn kpi_row(
         weight,
         period,
     })
-}
-
-/// Profile rows of every sheet with a profile header; unknown columns become custom fields.
-pub fn parse_profiles(wb: &Workbook) -> Result<Parsed<ProfileRow>> {
-    let (sheets, skipped) = sheets_with_header(wb, ImportKind::Profile)?;
-    let mut out = Parsed {
-        skipped,
-        ..Default::default()
-    };
-    for (sheet, header) in sheets {
-        out.sheets.push(sheet.name.clone());
-        let place = SheetPlace::of(&sheet.name, &header);
-        for row in &sheet.rows[header.index + 1..] {
-            let ctx = RowCtx {
-                sheet: &sheet.name,
-                row,
-                header: &header,
-                place: &place,
-            };
-            let custom_empty = header
-                .other
-                .iter()
-                .all(|(c, _)| row.get(*c).is_none_or(is_blank));
-            if (ctx.is_empty() && custom_empty) || ctx.is_header_again() {
-                continue;
-            }
-            out.rows_read += 1;
-            match profile_row(&ctx) {
-                Ok(r) => out.rows.push(r),
-                Err(rej) => out.rejected.push(rej),
-            }
-        }
-    }
-    Ok(out)
 }
 
 fn profile_row(ctx: &RowCtx<'_>) -> std::result::Result<ProfileRow, Rejection> {

@@ -1,18 +1,18 @@
-//! Applying parsed rows to the database inside one transaction: resolve (or create) accounts, classify each row
-//! as new / changed / unchanged against what is stored, write only what differs, record the import and its
-//! events. The same code runs for a dry run, which rolls back instead of committing.
+//! The write stage's shared parts, inside the import's one transaction: resolving (and creating) accounts, the
+//! import's record and report, and applying profile files (small: one row per account, classified and written at
+//! the end). KPI rows are written batch by batch as they are parsed (`write_kpis`). A dry run runs the same code
+//! and rolls back instead of committing.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sqlx::{Row, SqliteConnection};
 
-use super::parse::{merge_profile, AccountKey, KpiRow, Parsed, ProfileRow, SheetPlace};
+use super::parse::{merge_profile, AccountKey, ParseSummary, ProfileRow};
 use crate::error::{Error, Result};
 use crate::events::{outbox, EventType};
-use crate::model::{ImportKind, ImportReport, Profile, Superseded};
+use crate::model::{ImportKind, ImportReport, Profile, Rejection};
 use crate::store;
-use crate::store::kpi_values::StoredKpi;
 
 /// What is known about the file being imported.
 pub struct ImportMeta<'a> {
@@ -42,85 +42,170 @@ impl ImportMeta<'_> {
         Ok(())
     }
 
-    fn progress(&self, sheet: &str, done: u32, total: u32) {
+    pub(super) fn file_record(&self) -> store::imports::ImportFile<'_> {
+        store::imports::ImportFile {
+            kind: self.kind,
+            file: self.file,
+            path: self.path,
+            sha256: self.sha256,
+            now: self.now,
+        }
+    }
+
+    pub(super) fn progress(&self, sheet: &str, done: u32, total: u32) {
         if let Some(p) = self.progress {
             p(sheet, done, total);
         }
     }
 }
 
-struct Resolved {
-    /// account key → (id, display name); new accounts get negative placeholder ids until created.
-    ids: HashMap<AccountKey, (i64, String)>,
-    new_accounts: Vec<(i64, AccountKey)>,
-    /// Accounts found by name that the file gives an external id they did not have yet.
-    link_external: Vec<(i64, String)>,
-    /// Keys whose rows can't be used: the name and the external id point at different accounts. The reason,
-    /// and whether it is the Account ID column (else the Account column) that conflicts.
-    conflicts: HashMap<AccountKey, (bool, String)>,
-}
-
-impl Resolved {
-    /// The ids of the accounts that already exist.
-    fn known_ids(&self) -> Vec<i64> {
-        self.ids
-            .values()
-            .map(|(id, _)| *id)
-            .filter(|id| *id > 0)
-            .collect()
-    }
-}
-
-/// An account as the resolution sees it: stored, or planned by an earlier row of this file (negative id).
+/// An account as the resolution sees it: stored, or planned by an earlier row of this file (negative id until it
+/// is created).
 struct Binding {
     id: i64,
     name: String,
     external_id: Option<String>,
 }
 
+/// What became of an account key.
+pub(super) enum Resolution<'a> {
+    /// The account's id (negative: planned, not created yet).
+    Account(i64),
+    /// The name and the external id point at different accounts: whether it is the Account ID column (else the
+    /// Account column) that conflicts, and the reason.
+    Conflict(bool, &'a str),
+}
+
 /// Finds each account by external id, then by normalised name; unknown ones are planned for creation. A key
 /// whose external id belongs to another account than its name (in the database or by an earlier row of the
 /// file), or whose name is bound to another external id, is a conflict: never merged, its rows are rejected.
-/// Keys are resolved in the order the file first names them, so the earlier row of a file binds first.
-async fn resolve_accounts(conn: &mut SqliteConnection, keys: &[AccountKey]) -> Result<Resolved> {
-    let by_name: Vec<String> = keys.iter().map(AccountKey::name_key).collect();
-    let by_ext: Vec<&str> = keys
-        .iter()
-        .filter_map(|k| k.external_id.as_deref())
-        .collect();
-    let rows = sqlx::query(
-        "SELECT id, name, name_key, external_id FROM accounts \
-         WHERE name_key IN (SELECT value FROM json_each(?1)) OR external_id IN (SELECT value FROM json_each(?2))",
-    )
-    .bind(serde_json::to_string(&by_name)?)
-    .bind(serde_json::to_string(&by_ext)?)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut bindings: Vec<Binding> = Vec::with_capacity(rows.len() + keys.len());
-    let mut name_index: HashMap<String, usize> = HashMap::new();
-    let mut ext_index: HashMap<String, usize> = HashMap::new();
-    for r in rows {
-        let ext: Option<String> = r.get(3);
-        if let Some(ext) = &ext {
-            ext_index.insert(ext.clone(), bindings.len());
-        }
-        name_index.insert(r.get(2), bindings.len());
-        bindings.push(Binding {
-            id: r.get(0),
-            name: r.get(1),
-            external_id: ext,
-        });
+/// Keys are resolved in the order the file first names them, so the earlier row of a file binds first; they can
+/// be given in batches as a file streams in, with the same outcome as all at once.
+#[derive(Default)]
+pub(super) struct Resolver {
+    bindings: Vec<Binding>,
+    name_index: HashMap<String, usize>,
+    ext_index: HashMap<String, usize>,
+    /// Ids of the stored accounts already read.
+    loaded: HashSet<i64>,
+    /// Key → binding, or the conflict.
+    ids: HashMap<AccountKey, std::result::Result<usize, (bool, String)>>,
+    /// Planned accounts not created yet: binding index and key.
+    pending: Vec<(usize, AccountKey)>,
+    /// Accounts that exist (stored or created by this import) and learn the external id the file gives them.
+    link_external: Vec<(i64, String)>,
+    /// Every account planned by this file, in the order it first names them (their current ids).
+    planned: Vec<usize>,
+    next_placeholder: i64,
+}
+
+impl Resolver {
+    pub(super) fn get(&self, key: &AccountKey) -> Option<Resolution<'_>> {
+        Some(match self.ids.get(key)? {
+            Ok(b) => Resolution::Account(self.bindings[*b].id),
+            Err((id_column, reason)) => Resolution::Conflict(*id_column, reason),
+        })
     }
-    let mut ids = HashMap::new();
-    let mut new_accounts: Vec<(i64, AccountKey)> = Vec::new();
-    let mut new_slot: HashMap<i64, usize> = HashMap::new();
-    let mut link_external = Vec::new();
-    let mut conflicts = HashMap::new();
-    for key in keys {
+
+    pub(super) fn has_conflicts(&self) -> bool {
+        self.ids.values().any(|r| r.is_err())
+    }
+
+    /// The ids of accounts this file creates (or would create), in the order it first names them.
+    pub(super) fn planned_ids(&self) -> Vec<i64> {
+        self.planned_ids_from(0)
+    }
+
+    /// [`Resolver::planned_ids`] from the `from`-th on (those planned since).
+    pub(super) fn planned_ids_from(&self, from: usize) -> Vec<i64> {
+        self.planned
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .map(|b| self.bindings[*b].id)
+            .collect()
+    }
+
+    /// The ids of the stored accounts the resolved keys name.
+    pub(super) fn known_ids(&self) -> Vec<i64> {
+        let planned: HashSet<usize> = self.planned.iter().copied().collect();
+        let mut ids: Vec<i64> = self
+            .ids
+            .values()
+            .filter_map(|r| r.as_ref().ok())
+            .filter(|b| !planned.contains(b))
+            .map(|b| self.bindings[*b].id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Account id → display name, for every resolved account.
+    pub(super) fn names(&self) -> HashMap<i64, String> {
+        self.ids
+            .values()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|b| (self.bindings[*b].id, self.bindings[*b].name.clone()))
+            .collect()
+    }
+
+    /// Resolves the keys not seen yet, in the order given (the file's).
+    pub(super) async fn resolve(
+        &mut self,
+        conn: &mut SqliteConnection,
+        keys: &[AccountKey],
+    ) -> Result<()> {
+        let keys: Vec<&AccountKey> = keys.iter().filter(|k| !self.ids.contains_key(*k)).collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let by_name: Vec<String> = keys.iter().map(|k| k.name_key()).collect();
+        let by_ext: Vec<&str> = keys
+            .iter()
+            .filter_map(|k| k.external_id.as_deref())
+            .collect();
+        let rows = sqlx::query(
+            "SELECT id, name, name_key, external_id FROM accounts \
+             WHERE name_key IN (SELECT value FROM json_each(?1)) OR external_id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(serde_json::to_string(&by_name)?)
+        .bind(serde_json::to_string(&by_ext)?)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            let id: i64 = r.get(0);
+            if !self.loaded.insert(id) {
+                continue;
+            }
+            let ext: Option<String> = r.get(3);
+            if let Some(ext) = &ext {
+                self.ext_index
+                    .entry(ext.clone())
+                    .or_insert(self.bindings.len());
+            }
+            self.name_index
+                .entry(r.get(2))
+                .or_insert(self.bindings.len());
+            self.bindings.push(Binding {
+                id,
+                name: r.get(1),
+                external_id: ext,
+            });
+        }
+        for key in keys {
+            let resolution = self.resolve_one(key);
+            self.ids.insert(key.clone(), resolution);
+        }
+        Ok(())
+    }
+
+    fn resolve_one(&mut self, key: &AccountKey) -> std::result::Result<usize, (bool, String)> {
         let ext = key.external_id.as_ref();
         let name_key = key.name_key();
-        let by_e = ext.and_then(|e| ext_index.get(e)).copied();
-        let by_n = name_index.get(&name_key).copied();
+        let by_e = ext.and_then(|e| self.ext_index.get(e)).copied();
+        let by_n = self.name_index.get(&name_key).copied();
+        let bindings = &mut self.bindings;
         let found = match (by_e, by_n) {
             // A row giving only an id is that id's account; a name nobody has yet is the id's account renamed.
             (Some(a), _) if !key.named => Some(a),
@@ -129,50 +214,42 @@ async fn resolve_accounts(conn: &mut SqliteConnection, keys: &[AccountKey]) -> R
             // The id is one account's and the name another's: merging would move one account's data into the
             // other, so the rows are refused.
             (Some(a), Some(b)) => {
-                conflicts.insert(
-                    key.clone(),
-                    (
-                        true,
-                        format!(
-                            "Account ID \"{}\" belongs to the account \"{}\", but \"{}\" is another account{}; \
-                             the row was not imported (correct the id or the name)",
-                            ext.map(String::as_str).unwrap_or_default(),
-                            bindings[a].name,
-                            bindings[b].name,
-                            bindings[b]
-                                .external_id
-                                .as_ref()
-                                .map(|e| format!(" (Account ID \"{e}\")"))
-                                .unwrap_or_default()
-                        ),
+                return Err((
+                    true,
+                    format!(
+                        "Account ID \"{}\" belongs to the account \"{}\", but \"{}\" is another account{}; \
+                         the row was not imported (correct the id or the name)",
+                        ext.map(String::as_str).unwrap_or_default(),
+                        bindings[a].name,
+                        bindings[b].name,
+                        bindings[b]
+                            .external_id
+                            .as_ref()
+                            .map(|e| format!(" (Account ID \"{e}\")"))
+                            .unwrap_or_default()
                     ),
-                );
-                continue;
+                ));
             }
             (None, Some(b)) => match (&bindings[b].external_id, ext) {
                 (Some(bound), Some(e)) => {
-                    conflicts.insert(
-                        key.clone(),
-                        (
-                            false,
-                            format!(
-                                "the account \"{}\" already has the Account ID \"{bound}\", not \"{e}\"; the row \
-                                 was not imported (correct the id or the name)",
-                                bindings[b].name
-                            ),
+                    return Err((
+                        false,
+                        format!(
+                            "the account \"{}\" already has the Account ID \"{bound}\", not \"{e}\"; the row \
+                             was not imported (correct the id or the name)",
+                            bindings[b].name
                         ),
-                    );
-                    continue;
+                    ));
                 }
                 (None, Some(e)) => {
                     // An account known by name learns the external id the file gives it.
                     bindings[b].external_id = Some(e.clone());
-                    ext_index.insert(e.clone(), b);
+                    self.ext_index.insert(e.clone(), b);
                     let id = bindings[b].id;
                     if id > 0 {
-                        link_external.push((id, e.clone()));
-                    } else if let Some(slot) = new_slot.get(&id) {
-                        new_accounts[*slot].1.external_id = Some(e.clone());
+                        self.link_external.push((id, e.clone()));
+                    } else if let Some(slot) = self.pending.iter_mut().find(|(p, _)| *p == b) {
+                        slot.1.external_id = Some(e.clone());
                     }
                     Some(b)
                 }
@@ -180,36 +257,63 @@ async fn resolve_accounts(conn: &mut SqliteConnection, keys: &[AccountKey]) -> R
             },
             (None, None) => None,
         };
-        let b = match found {
+        Ok(match found {
             Some(b) => b,
             None => {
-                let placeholder = -(new_accounts.len() as i64) - 1;
-                new_slot.insert(placeholder, new_accounts.len());
-                new_accounts.push((placeholder, key.clone()));
+                self.next_placeholder -= 1;
+                let b = self.bindings.len();
+                self.pending.push((b, key.clone()));
+                self.planned.push(b);
                 if let Some(e) = ext {
-                    ext_index.insert(e.clone(), bindings.len());
+                    self.ext_index.insert(e.clone(), b);
                 }
-                name_index.insert(name_key, bindings.len());
-                bindings.push(Binding {
-                    id: placeholder,
+                self.name_index.insert(name_key, b);
+                self.bindings.push(Binding {
+                    id: self.next_placeholder,
                     name: key.name.clone(),
                     external_id: key.external_id.clone(),
                 });
-                bindings.len() - 1
+                b
             }
-        };
-        ids.insert(key.clone(), (bindings[b].id, bindings[b].name.clone()));
+        })
     }
-    Ok(Resolved {
-        ids,
-        new_accounts,
-        link_external,
-        conflicts,
-    })
+
+    /// Creates the planned accounts not created yet (each with its profile, by placeholder id) and records the
+    /// external ids learned by existing accounts. Afterwards every resolved key has its real id.
+    pub(super) async fn write_accounts(
+        &mut self,
+        conn: &mut SqliteConnection,
+        profiles: &HashMap<i64, Profile>,
+        now: &str,
+    ) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        if !pending.is_empty() {
+            let planned: Vec<(i64, AccountKey)> = pending
+                .iter()
+                .map(|(b, key)| (self.bindings[*b].id, key.clone()))
+                .collect();
+            let created = create_accounts(conn, &planned, profiles, now).await?;
+            for (b, _) in &pending {
+                let binding = &mut self.bindings[*b];
+                binding.id = real(binding.id, &created);
+            }
+        }
+        for (id, ext) in std::mem::take(&mut self.link_external) {
+            sqlx::query("UPDATE accounts SET external_id = ?, updated_at = ? WHERE id = ? AND external_id IS NULL")
+                .bind(ext)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// The distinct account keys of the rows, in the order the file first names them.
-fn keys_in_file_order<'a>(accounts: impl Iterator<Item = &'a AccountKey>) -> Vec<AccountKey> {
+pub(super) fn keys_in_file_order<'a>(
+    accounts: impl Iterator<Item = &'a AccountKey>,
+) -> Vec<AccountKey> {
     let mut seen = HashSet::new();
     let mut keys = Vec::new();
     for k in accounts {
@@ -220,56 +324,39 @@ fn keys_in_file_order<'a>(accounts: impl Iterator<Item = &'a AccountKey>) -> Vec
     keys
 }
 
-/// Moves the rows of conflicting accounts to the rejected list (kept in sheet and row order).
-fn reject_conflicts<'a, T>(
-    report: &mut ImportReport,
-    resolved: &Resolved,
-    rows: &'a [T],
-    at: impl Fn(&T) -> (&AccountKey, &SheetPlace, u32),
-) -> Vec<&'a T> {
-    if resolved.conflicts.is_empty() {
-        return rows.iter().collect();
-    }
-    let mut kept = Vec::with_capacity(rows.len());
-    for r in rows {
-        let (key, place, row) = at(r);
-        match resolved.conflicts.get(key) {
-            Some((id_column, reason)) => {
-                report.rejected.push(place.reject(row, *id_column, reason))
-            }
-            None => kept.push(r),
-        }
-    }
-    let sheet_order: HashMap<&str, usize> = report
-        .sheets
+/// Puts rejections in sheet order (as `sheets` lists them), then row order.
+pub(super) fn sort_by_place(rejected: &mut [Rejection], sheets: &[String]) {
+    let sheet_order: HashMap<&str, usize> = sheets
         .iter()
         .enumerate()
         .map(|(i, s)| (s.as_str(), i))
         .collect();
-    let mut rejected = std::mem::take(&mut report.rejected);
     rejected.sort_by_key(|r| (sheet_order.get(r.sheet.as_str()).copied(), r.row));
-    report.rejected = rejected;
+}
+
+/// Moves the rows of conflicting accounts to the rejected list (kept in sheet and row order).
+fn reject_conflicts<'a>(
+    report: &mut ImportReport,
+    resolver: &Resolver,
+    rows: &'a [ProfileRow],
+) -> Vec<&'a ProfileRow> {
+    if !resolver.has_conflicts() {
+        return rows.iter().collect();
+    }
+    let mut kept = Vec::with_capacity(rows.len());
+    for r in rows {
+        match resolver.get(&r.account) {
+            Some(Resolution::Conflict(id_column, reason)) => report
+                .rejected
+                .push(r.place.reject(r.row, id_column, reason)),
+            _ => kept.push(r),
+        }
+    }
+    sort_by_place(&mut report.rejected, &report.sheets);
     report.rows_rejected = report.rejected.len() as u32;
     report.rows_imported = kept.len() as u32;
     report.status = "completed_with_rejections".into();
     kept
-}
-
-/// Records the external ids a file gave to accounts that were known only by name.
-async fn link_external_ids(
-    conn: &mut SqliteConnection,
-    resolved: &Resolved,
-    now: &str,
-) -> Result<()> {
-    for (id, ext) in &resolved.link_external {
-        sqlx::query("UPDATE accounts SET external_id = ?, updated_at = ? WHERE id = ? AND external_id IS NULL")
-            .bind(ext)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Creates the planned accounts in one statement; returns placeholder id → real id.
@@ -329,14 +416,7 @@ async fn record_import(
     report: &ImportReport,
     touched: &BTreeMap<i64, u32>,
 ) -> Result<i64> {
-    let file = store::imports::ImportFile {
-        kind: meta.kind,
-        file: meta.file,
-        path: meta.path,
-        sha256: meta.sha256,
-        now: meta.now,
-    };
-    store::imports::insert(conn, &file, report, touched).await
+    store::imports::insert(conn, &meta.file_record(), report, touched).await
 }
 
 /// Stores the final report (with its id and duration) on the import record.
@@ -344,17 +424,26 @@ pub async fn finish_import(conn: &mut SqliteConnection, report: &ImportReport) -
     store::imports::finish(conn, report).await
 }
 
-fn base_report<T>(meta: &ImportMeta<'_>, parsed: &Parsed<T>) -> ImportReport {
+pub(super) fn base_report(
+    meta: &ImportMeta<'_>,
+    summary: &ParseSummary,
+    rejected: Vec<Rejection>,
+) -> ImportReport {
     ImportReport {
         import_id: None,
         kind: meta.kind,
         file: meta.file.to_string(),
         sha256: meta.sha256.to_string(),
-        rows_read: parsed.rows_read,
-        rows_imported: parsed.rows.len() as u32,
-        rows_rejected: parsed.rejected.len() as u32,
+        rows_read: summary.rows_read,
+        rows_imported: 0,
+        rows_rejected: rejected.len() as u32,
         accounts: Vec::new(),
-        rejected: parsed.rejected.clone(),
+        status: if rejected.is_empty() {
+            "completed".into()
+        } else {
+            "completed_with_rejections".into()
+        },
+        rejected,
         duration_ms: 0,
         dry_run: meta.dry_run,
         rows_new: 0,
@@ -363,231 +452,34 @@ fn base_report<T>(meta: &ImportMeta<'_>, parsed: &Parsed<T>) -> ImportReport {
         accounts_new: Vec::new(),
         accounts_updated: Vec::new(),
         accounts_unchanged: Vec::new(),
-        sheets: parsed.sheets.clone(),
-        skipped_sheets: parsed.skipped.clone(),
+        sheets: summary.sheets.clone(),
+        skipped_sheets: summary.skipped.clone(),
         events: 0,
-        status: if parsed.rejected.is_empty() {
-            "completed".into()
-        } else {
-            "completed_with_rejections".into()
-        },
         created_at: meta.now.to_string(),
         rows_superseded: 0,
         superseded: Vec::new(),
     }
 }
 
-/// The fields of a KPI value compared with an incoming row (its identity is the map key).
-#[derive(PartialEq)]
-struct KpiFields<'a> {
-    kpi_name: &'a str,
-    category: Option<&'a str>,
-    value: f64,
-    unit: Option<&'a str>,
-    target: Option<f64>,
-    direction: &'a str,
-    weight: f64,
-}
+/// Parsed rows per write batch: the points where a cancel is noticed and progress reported.
+pub const WRITE_BATCH: usize = 5000;
 
-impl<'a> KpiFields<'a> {
-    fn of_row(r: &'a KpiRow) -> Self {
-        KpiFields {
-            kpi_name: &r.kpi_name,
-            category: r.category.as_deref(),
-            value: r.value,
-            unit: r.unit.as_deref(),
-            target: r.target,
-            direction: r.direction.as_str(),
-            weight: r.weight,
-        }
-    }
-
-    fn of_stored(s: &'a StoredKpi) -> Self {
-        KpiFields {
-            kpi_name: &s.kpi_name,
-            category: s.category.as_deref(),
-            value: s.value,
-            unit: s.unit.as_deref(),
-            target: s.target,
-            direction: &s.direction,
-            weight: s.weight,
-        }
-    }
-}
-
-/// Rows per write statement, and the points where a cancel is noticed.
-const WRITE_BATCH: usize = 5000;
-
-pub async fn apply_kpis(
-    conn: &mut SqliteConnection,
-    meta: &ImportMeta<'_>,
-    parsed: &Parsed<KpiRow>,
-) -> Result<ImportReport> {
-    let mut report = base_report(meta, parsed);
-    let keys = keys_in_file_order(parsed.rows.iter().map(|r| &r.account));
-    let resolved = resolve_accounts(conn, &keys).await?;
-    let rows = reject_conflicts(&mut report, &resolved, &parsed.rows, |r| {
-        (&r.account, &*r.place, r.row)
-    });
-    meta.check_cancel()?;
-
-    // What is stored for the known accounts. Only the months the file holds can match: the rest of the history
-    // is not read.
-    let known = resolved.known_ids();
-    let periods: Vec<String> = rows
-        .iter()
-        .map(|r| r.period.format("%Y-%m-%d").to_string())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let stored_rows = store::kpi_values::in_periods(conn, &known, &periods).await?;
-    let stored: HashMap<(i64, &str, &str), &StoredKpi> = stored_rows
-        .iter()
-        .map(|s| ((s.account_id, s.kpi_key.as_str(), s.period.as_str()), s))
-        .collect();
-
-    // The last row for an (account, KPI, period) is used, as if the rows were imported one after another;
-    // every earlier one is reported as superseded by it.
-    let mut latest: HashMap<(i64, String, String), &KpiRow> = HashMap::with_capacity(rows.len());
-    let mut order = Vec::with_capacity(rows.len());
-    let mut replaced: Vec<(&KpiRow, (i64, String, String))> = Vec::new();
-    for r in rows.iter().copied() {
-        let (id, _) = &resolved.ids[&r.account];
-        let key = (
-            *id,
-            r.kpi_key.clone(),
-            r.period.format("%Y-%m-%d").to_string(),
-        );
-        match latest.insert(key.clone(), r) {
-            None => order.push(key),
-            Some(earlier) => replaced.push((earlier, key)),
-        }
-    }
-    let names: HashMap<i64, String> = resolved.ids.values().cloned().collect();
-    for (earlier, key) in &replaced {
-        let used = latest[key];
-        report.superseded.push(Superseded {
-            sheet: earlier.place.sheet.clone(),
-            row: earlier.row,
-            used_sheet: used.place.sheet.clone(),
-            used_row: used.row,
-            account: names[&key.0].clone(),
-            kpi: used.kpi_name.clone(),
-            period: used.period.format("%Y-%m").to_string(),
-        });
-    }
-    report.rows_superseded = replaced.len() as u32;
-    report.rows_imported = order.len() as u32;
-
-    let mut to_write: Vec<(&(i64, String, String), &KpiRow)> = Vec::new();
-    let mut per_account: BTreeMap<i64, (u32, u32, u32)> = BTreeMap::new(); // new, changed, unchanged
-    for key in &order {
-        let row = latest[key];
-        let counts = per_account.entry(key.0).or_default();
-        match stored.get(&(key.0, key.1.as_str(), key.2.as_str())) {
-            None => {
-                report.rows_new += 1;
-                counts.0 += 1;
-                to_write.push((key, row));
-            }
-            Some(s) if KpiFields::of_stored(s) != KpiFields::of_row(row) => {
-                report.rows_changed += 1;
-                counts.1 += 1;
-                to_write.push((key, row));
-            }
-            Some(_) => {
-                report.rows_unchanged += 1;
-                counts.2 += 1;
-            }
-        }
-    }
-
-    let new_ids: BTreeSet<i64> = resolved.new_accounts.iter().map(|(id, _)| *id).collect();
-    for (id, (n, c, _)) in &per_account {
-        let name = names[id].clone();
-        report.accounts.push(name.clone());
-        if new_ids.contains(id) {
-            report.accounts_new.push(name);
-        } else if n + c > 0 {
-            report.accounts_updated.push(name);
-        } else {
-            report.accounts_unchanged.push(name);
-        }
-    }
-    report.accounts.sort();
-    if meta.dry_run {
-        return Ok(report);
-    }
-
-    let created = create_accounts(conn, &resolved.new_accounts, &HashMap::new(), meta.now).await?;
-    link_external_ids(conn, &resolved, meta.now).await?;
-    let touched: BTreeMap<i64, u32> = per_account
-        .iter()
-        .map(|(id, (n, c, u))| (real(*id, &created), n + c + u))
-        .collect();
-    let import_id = record_import(conn, meta, &report, &touched).await?;
-    report.import_id = Some(import_id);
-
-    let total = to_write.len() as u32;
-    let mut done = 0u32;
-    for chunk in to_write.chunks(WRITE_BATCH) {
-        meta.check_cancel()?;
-        // Tuples serialise straight to JSON arrays, without building a `Value` per row.
-        let batch: Vec<_> = chunk
-            .iter()
-            .map(|((account, key, period), r)| {
-                (
-                    real(*account, &created),
-                    &r.kpi_name,
-                    key,
-                    &r.category,
-                    r.value,
-                    &r.unit,
-                    r.target,
-                    r.direction.as_str(),
-                    r.weight,
-                    period,
-                )
-            })
-            .collect();
-        store::kpi_values::upsert_batch(conn, &serde_json::to_string(&batch)?, import_id, meta.now)
-            .await?;
-        done += chunk.len() as u32;
-        if let Some((_, last)) = chunk.last() {
-            meta.progress(&last.place.sheet, done, total);
-        }
-    }
-
-    let changed: Vec<i64> = per_account
-        .iter()
-        .filter(|(_, (n, c, _))| n + c > 0)
-        .map(|(id, _)| real(*id, &created))
-        .collect();
-    report.events = outbox::record(
-        conn,
-        EventType::KpiDataUploaded,
-        &changed,
-        &format!("import {import_id}"),
-        meta.now,
-    )
-    .await?;
-    meta.check_cancel()?;
-    Ok(report)
-}
-
+/// Applies a profile file's rows (profiles are per account, so they are few: classified and written at the end).
 pub async fn apply_profiles(
     conn: &mut SqliteConnection,
     meta: &ImportMeta<'_>,
-    parsed: &Parsed<ProfileRow>,
+    summary: &ParseSummary,
+    parsed_rows: &[ProfileRow],
+    rejected: Vec<Rejection>,
 ) -> Result<ImportReport> {
-    let mut report = base_report(meta, parsed);
-    let keys = keys_in_file_order(parsed.rows.iter().map(|r| &r.account));
-    let resolved = resolve_accounts(conn, &keys).await?;
-    let rows = reject_conflicts(&mut report, &resolved, &parsed.rows, |r| {
-        (&r.account, &*r.place, r.row)
-    });
+    let mut report = base_report(meta, summary, rejected);
+    report.rows_imported = parsed_rows.len() as u32;
+    let keys = keys_in_file_order(parsed_rows.iter().map(|r| &r.account));
+    let mut resolver = Resolver::default();
+    resolver.resolve(conn, &keys).await?;
+    let rows = reject_conflicts(&mut report, &resolver, parsed_rows);
     meta.check_cancel()?;
-    let known = resolved.known_ids();
+    let known = resolver.known_ids();
     let mut stored: HashMap<i64, Profile> = HashMap::new();
     for r in
         sqlx::query("SELECT id, profile FROM accounts WHERE id IN (SELECT value FROM json_each(?))")
@@ -601,18 +493,20 @@ pub async fn apply_profiles(
     // Rows for one account are laid over each other in file order.
     let mut merged: BTreeMap<i64, (Profile, u32)> = BTreeMap::new();
     for r in &rows {
-        let (id, _) = resolved.ids[&r.account];
+        let Some(Resolution::Account(id)) = resolver.get(&r.account) else {
+            continue;
+        };
         let entry = merged
             .entry(id)
             .or_insert_with(|| (stored.get(&id).cloned().unwrap_or_default(), 0));
         entry.0 = merge_profile(&entry.0, &r.patch);
         entry.1 += 1;
     }
-    let names: HashMap<i64, String> = resolved.ids.values().cloned().collect();
+    let names = resolver.names();
     let mut updates: Vec<(i64, &Profile)> = Vec::new();
     let mut new_profiles: HashMap<i64, Profile> = HashMap::new();
     for (id, (profile, rows)) in &merged {
-        let name = names[id].clone();
+        let name = names.get(id).cloned().unwrap_or_default();
         if *id < 0 {
             report.rows_new += rows;
             report.accounts_new.push(name.clone());
@@ -633,8 +527,14 @@ pub async fn apply_profiles(
         return Ok(report);
     }
 
-    let created = create_accounts(conn, &resolved.new_accounts, &new_profiles, meta.now).await?;
-    link_external_ids(conn, &resolved, meta.now).await?;
+    let placeholders = resolver.planned_ids();
+    resolver
+        .write_accounts(conn, &new_profiles, meta.now)
+        .await?;
+    let created: HashMap<i64, i64> = placeholders
+        .into_iter()
+        .zip(resolver.planned_ids())
+        .collect();
     for (id, profile) in &updates {
         sqlx::query("UPDATE accounts SET profile = ?, updated_at = ? WHERE id = ?")
             .bind(serde_json::to_string(profile)?)
@@ -664,4 +564,23 @@ pub async fn apply_profiles(
     )
     .await?;
     Ok(report)
+}
+
+/// The write stage of one kind of row.
+pub(super) trait WriteStage<T> {
+    async fn batch(
+        &mut self,
+        conn: &mut SqliteConnection,
+        meta: &ImportMeta<'_>,
+        rows: &[T],
+        rejected: Vec<Rejection>,
+        rows_read: u32,
+    ) -> Result<()>;
+
+    async fn finish(
+        self,
+        conn: &mut SqliteConnection,
+        meta: &ImportMeta<'_>,
+        summary: &ParseSummary,
+    ) -> Result<ImportReport>;
 }

@@ -110,6 +110,21 @@ pub struct ImportListItem {
     pub created_at: String,
 }
 
+/// What undoing an import did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct UndoReport {
+    pub import_id: i64,
+    pub file: String,
+    /// Values put back as they were before the import.
+    pub values_restored: u32,
+    /// Values the import had added, removed.
+    pub values_removed: u32,
+    /// Accounts the import had created, removed.
+    pub accounts_removed: u32,
+    /// Events written for the accounts whose values changed back.
+    pub events: u32,
+}
+
 /// What a quick look at a file's headers says about it (used after a drop).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct FileProbe {

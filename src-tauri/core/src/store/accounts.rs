@@ -190,3 +190,14 @@ fn push_filter(b: &mut QueryBuilder<Sqlite>, q: &AccountQuery, search_key: Optio
             .push_bind(segment.to_string());
     }
 }
+
+/// Those of these account ids that exist, ascending.
+#[tracing::instrument(skip_all, err)]
+pub async fn existing(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM accounts WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+    )
+    .bind(serde_json::to_string(ids)?)
+    .fetch_all(conn)
+    .await?)
+}

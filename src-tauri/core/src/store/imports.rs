@@ -25,21 +25,46 @@ pub async fn insert(
     report: &ImportReport,
     touched: &BTreeMap<i64, u32>,
 ) -> Result<i64> {
-    let id: i64 = sqlx::query_scalar(
+    let id = start(conn, file).await?;
+    complete(conn, id, report, touched, &[]).await?;
+    Ok(id)
+}
+
+/// Starts an import's record before its rows are written (they carry its id); [`complete`] fills it in.
+#[tracing::instrument(skip_all, err)]
+pub async fn start(conn: &mut SqliteConnection, file: &ImportFile<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar(
         "INSERT INTO imports (kind, file_name, file_path, sha256, rows_read, rows_imported, rows_rejected, \
                               duration_ms, status, report, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, '{}', ?) RETURNING id",
+         VALUES (?, ?, ?, ?, 0, 0, 0, 0, 'running', '{}', ?) RETURNING id",
     )
     .bind(file.kind.as_str())
     .bind(file.file)
     .bind(file.path)
     .bind(file.sha256)
+    .bind(file.now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Records an import's counts, its rejected rows, the rows per account it touched and the accounts it created.
+#[tracing::instrument(skip_all, err)]
+pub async fn complete(
+    conn: &mut SqliteConnection,
+    id: i64,
+    report: &ImportReport,
+    touched: &BTreeMap<i64, u32>,
+    created: &[i64],
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE imports SET rows_read = ?, rows_imported = ?, rows_rejected = ?, status = ? WHERE id = ?",
+    )
     .bind(report.rows_read)
     .bind(report.rows_imported)
     .bind(report.rows_rejected)
     .bind(&report.status)
-    .bind(file.now)
-    .fetch_one(&mut *conn)
+    .bind(id)
+    .execute(&mut *conn)
     .await?;
     if !report.rejected.is_empty() {
         let json = serde_json::to_string(
@@ -68,7 +93,84 @@ pub async fn insert(
     .bind(touched_json)
     .execute(&mut *conn)
     .await?;
-    Ok(id)
+    if !created.is_empty() {
+        sqlx::query(
+            "UPDATE import_accounts SET created = 1 \
+             WHERE import_id = ?1 AND account_id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(id)
+        .bind(serde_json::to_string(created)?)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What an undo needs to know about an import.
+pub struct UndoState {
+    pub kind: ImportKind,
+    pub file: String,
+    pub undone: bool,
+}
+
+#[tracing::instrument(skip_all, err)]
+pub async fn undo_state(conn: &mut SqliteConnection, id: i64) -> Result<UndoState> {
+    let row =
+        sqlx::query("SELECT kind, file_name, undone_at IS NOT NULL FROM imports WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(Error::ImportNotFound { id })?;
+    let kind: String = row.get(0);
+    Ok(UndoState {
+        kind: ImportKind::parse(&kind)
+            .ok_or_else(|| Error::Corrupt(format!("import kind {kind}")))?,
+        file: row.get(1),
+        undone: row.get(2),
+    })
+}
+
+/// The latest import (not undone) that changed values import `id` wrote, or added to accounts it created.
+#[tracing::instrument(skip_all, err)]
+pub async fn later_import_on(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT i.id, i.file_name FROM imports i WHERE i.undone_at IS NULL AND i.id > ?1 AND ( \
+             EXISTS (SELECT 1 FROM import_kpi_changes c WHERE c.import_id = i.id AND c.previous_import_id = ?1) \
+             OR EXISTS (SELECT 1 FROM import_accounts mine JOIN import_accounts a \
+                            ON a.account_id = mine.account_id AND a.import_id = i.id \
+                        WHERE mine.import_id = ?1 AND mine.created = 1)) \
+         ORDER BY i.id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Removes the accounts import `id` created (their values and history go with them); returns how many.
+#[tracing::instrument(skip_all, err)]
+pub async fn delete_created_accounts(conn: &mut SqliteConnection, id: i64) -> Result<u32> {
+    Ok(sqlx::query(
+        "DELETE FROM accounts WHERE id IN \
+             (SELECT account_id FROM import_accounts WHERE import_id = ? AND created = 1)",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?
+    .rows_affected() as u32)
+}
+
+/// Marks an import undone in the history.
+#[tracing::instrument(skip_all, err)]
+pub async fn mark_undone(conn: &mut SqliteConnection, id: i64, now: &str) -> Result<()> {
+    sqlx::query("UPDATE imports SET status = 'undone', undone_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Stores the final report (with its id and duration) on the import record.

@@ -22,65 +22,108 @@ pub struct StoredKpi {
     pub weight: f64,
 }
 
-/// The values stored for these accounts in these periods (`YYYY-MM-DD`).
-#[tracing::instrument(skip_all, err)]
-pub async fn in_periods(
-    conn: &mut SqliteConnection,
-    account_ids: &[i64],
-    periods: &[String],
-) -> Result<Vec<StoredKpi>> {
-    let rows = sqlx::query(
-        "SELECT account_id, kpi_key, period, kpi_name, category, value, unit, target, direction, weight \
-         FROM kpi_values WHERE account_id IN (SELECT value FROM json_each(?1)) \
-             AND period IN (SELECT value FROM json_each(?2))",
-    )
-    .bind(serde_json::to_string(account_ids)?)
-    .bind(serde_json::to_string(periods)?)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| StoredKpi {
-            account_id: r.get(0),
-            kpi_key: r.get(1),
-            period: r.get(2),
-            kpi_name: r.get(3),
-            category: r.get(4),
-            value: r.get(5),
-            unit: r.get(6),
-            target: r.get(7),
-            direction: r.get(8),
-            weight: r.get(9),
-        })
-        .collect())
+pub(crate) fn stored_kpi(r: sqlx::sqlite::SqliteRow) -> StoredKpi {
+    StoredKpi {
+        account_id: r.get(0),
+        kpi_key: r.get(1),
+        period: r.get(2),
+        kpi_name: r.get(3),
+        category: r.get(4),
+        value: r.get(5),
+        unit: r.get(6),
+        target: r.get(7),
+        direction: r.get(8),
+        weight: r.get(9),
+    }
 }
 
-/// Inserts or updates a batch of values for one import. `rows_json` is a JSON array of
-/// `[account_id, kpi_name, kpi_key, category, value, unit, target, direction, weight, period]`: one statement per
-/// batch, because sqlx pays a round trip per statement (FIELD-NOTES.md).
+/// The values stored for exactly these keys: a JSON array of `(account_id, kpi_key, period)`, one index seek each.
 #[tracing::instrument(skip_all, err)]
-pub async fn upsert_batch(
+pub async fn stored_of(conn: &mut SqliteConnection, keys_json: &str) -> Result<Vec<StoredKpi>> {
+    let rows = sqlx::query(
+        "SELECT k.account_id, k.kpi_key, k.period, k.kpi_name, k.category, k.value, k.unit, k.target, k.direction, \
+                k.weight \
+         FROM json_each(?1) j JOIN kpi_values k \
+             ON k.account_id = j.value->>0 AND k.kpi_key = j.value->>1 AND k.period = j.value->>2",
+    )
+    .bind(keys_json)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(stored_kpi).collect())
+}
+
+/// A KPI value as an import writes it.
+pub struct NewKpi<'a> {
+    pub account_id: i64,
+    pub kpi_name: &'a str,
+    pub kpi_key: &'a str,
+    pub category: Option<&'a str>,
+    pub value: f64,
+    pub unit: Option<&'a str>,
+    pub target: Option<f64>,
+    pub direction: &'static str,
+    pub weight: f64,
+    pub period: &'a str,
+}
+
+/// Bound values per row of [`upsert`].
+const UPSERT_BINDS: usize = 12;
+/// Rows per statement: within SQLite's 32,766 bound variables, and a divisor of the import's batch so full
+/// batches reuse one prepared statement.
+pub const UPSERT_ROWS: usize = 2500;
+
+/// Inserts or updates values for one import with multi-row statements of [`UPSERT_ROWS`] rows (sqlx pays a round
+/// trip per statement, see FIELD-NOTES.md; the text of a full chunk is prepared once and reused).
+#[tracing::instrument(skip_all, err)]
+pub async fn upsert(
     conn: &mut SqliteConnection,
-    rows_json: &str,
+    rows: &[NewKpi<'_>],
     import_id: i64,
     now: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO kpi_values (account_id, kpi_name, kpi_key, category, value, unit, target, direction, weight, \
-                                 period, import_id, updated_at) \
-         SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, \
-                j.value->>7, j.value->>8, j.value->>9, ?2, ?3 FROM json_each(?1) j WHERE true \
-         ON CONFLICT (account_id, kpi_key, period) DO UPDATE SET kpi_name = excluded.kpi_name, \
+    const _: () = assert!(UPSERT_ROWS * UPSERT_BINDS < 32_766);
+    for chunk in rows.chunks(UPSERT_ROWS) {
+        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO kpi_values (account_id, kpi_name, kpi_key, category, value, unit, target, direction, \
+                                     weight, period, import_id, updated_at) ",
+        );
+        qb.push_values(chunk, |mut b, r| {
+            b.push_bind(r.account_id)
+                .push_bind(r.kpi_name)
+                .push_bind(r.kpi_key)
+                .push_bind(r.category)
+                .push_bind(r.value)
+                .push_bind(r.unit)
+                .push_bind(r.target)
+                .push_bind(r.direction)
+                .push_bind(r.weight)
+                .push_bind(r.period)
+                .push_bind(import_id)
+                .push_bind(now);
+        });
+        qb.push(
+            " ON CONFLICT (account_id, kpi_key, period) DO UPDATE SET kpi_name = excluded.kpi_name, \
              category = excluded.category, value = excluded.value, unit = excluded.unit, target = excluded.target, \
              direction = excluded.direction, weight = excluded.weight, import_id = excluded.import_id, \
              updated_at = excluded.updated_at",
-    )
-    .bind(rows_json)
-    .bind(import_id)
-    .bind(now)
-    .execute(conn)
-    .await?;
+        );
+        qb.build().persistent(true).execute(&mut *conn).await?;
+    }
     Ok(())
+}
+
+/// Removes the values an import wrote and that no one changed since (after an undo put back the ones it
+/// replaced, these are the ones it added); returns how many.
+#[tracing::instrument(skip_all, err)]
+pub async fn delete_of_import(conn: &mut SqliteConnection, import_id: i64) -> Result<u32> {
+    Ok(sqlx::query(
+        "DELETE FROM kpi_values WHERE import_id = ?1 \
+             AND account_id IN (SELECT account_id FROM import_accounts WHERE import_id = ?1)",
+    )
+    .bind(import_id)
+    .execute(conn)
+    .await?
+    .rows_affected() as u32)
 }
 
 /// One KPI value as a health run scores it, with its account and month (`YYYY-MM`).

@@ -43,7 +43,7 @@ impl<'p> Counters<'p> {
         Ok(())
     }
 
-    fn add_row(&mut self) {
+    pub(super) fn add_row(&mut self) {
         self.rows = self.rows.saturating_add(1);
         if self.rows.is_multiple_of(PROGRESS_EVERY_ROWS) {
             (self.progress)(self.rows);
@@ -106,10 +106,7 @@ impl SheetBuilder {
                 }
             }
             for row in &mut merged {
-                // Reverse, then a stable sort: among cells of one column the one that came last is now first.
-                row.cells.reverse();
-                row.cells.sort_by_key(|(c, _)| *c);
-                row.cells.dedup_by_key(|(c, _)| *c);
+                sort_row_cells(&mut row.cells);
             }
             self.rows = merged;
         }
@@ -118,6 +115,68 @@ impl SheetBuilder {
             rows: self.rows,
         }
     }
+}
+
+/// Whether a reader goes on after a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flow {
+    Continue,
+    /// The cells came in an order a streamed read can't honour (a row after a later one): read the file again,
+    /// collected.
+    Restart,
+}
+
+/// Where the streaming readers (xlsx, xlsb) put their cells: collected into sheets ([`SheetsCollector`]), or
+/// handed on row by row (`stream::RowStreamer`).
+pub(super) trait CellTarget {
+    fn begin_sheet(&mut self, name: &str) -> Result<()>;
+    /// `row` is 0-based and already checked against the limits.
+    fn push(&mut self, counters: &mut Counters, row: u32, col: u32, cell: Cell) -> Result<Flow>;
+    fn end_sheet(&mut self) -> Result<()>;
+    /// Forgets what was read, before the workbook is read again (a collecting target only: a streaming one
+    /// restarts instead).
+    fn clear(&mut self);
+}
+
+/// Collects whole sheets, as [`super::read_workbook`] returns them.
+#[derive(Default)]
+pub(super) struct SheetsCollector {
+    pub(super) sheets: Vec<Sheet>,
+    current: Option<SheetBuilder>,
+}
+
+impl CellTarget for SheetsCollector {
+    fn begin_sheet(&mut self, name: &str) -> Result<()> {
+        self.current = Some(SheetBuilder::new(name.to_string()));
+        Ok(())
+    }
+
+    fn push(&mut self, counters: &mut Counters, row: u32, col: u32, cell: Cell) -> Result<Flow> {
+        if let Some(b) = &mut self.current {
+            b.push(counters, row, col, cell);
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn end_sheet(&mut self) -> Result<()> {
+        if let Some(b) = self.current.take() {
+            self.sheets.push(b.finish());
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.sheets.clear();
+        self.current = None;
+    }
+}
+
+/// Puts a row's cells in column order, the later of two cells in one column winning (as calamine's grids do).
+pub(super) fn sort_row_cells(cells: &mut Vec<(u32, Cell)>) {
+    // Reverse, then a stable sort: among cells of one column the one that came last is now first.
+    cells.reverse();
+    cells.sort_by_key(|(c, _)| *c);
+    cells.dedup_by_key(|(c, _)| *c);
 }
 
 pub(super) const EXCEL_ERRORS: [&str; 8] = [

@@ -106,6 +106,7 @@ mod ods_scan;
 mod ole;
 mod sheet;
 mod sniff;
+mod stream;
 mod util;
 mod xls_scan;
 mod xlsb;
@@ -117,6 +118,7 @@ pub use limits::{
     XLSB_WORKBOOK_PART_MAX, XLS_FORMULA_TEXT_MAX,
 };
 pub use sheet::{column_name, Cell, Row, Sheet, Workbook};
+pub use stream::{RowSink, Streamed};
 
 use std::io::{Cursor, Read};
 use std::panic::{self, AssertUnwindSafe};
@@ -127,10 +129,11 @@ use zip::ZipArchive;
 
 use crate::error::{Error, Result};
 
-use cells::Counters;
+use cells::{Counters, Flow, SheetsCollector};
 use ctx::Ctx;
 use grid::{read_ods, read_xls};
 use sniff::{describe_foreign, is_ole, is_zip, zip_kind, ZipKind};
+use stream::RowStreamer;
 use util::{human_bytes, io_reason, panic_message, thousands};
 use xlsb::read_xlsb;
 use xlsx::read_xlsx;
@@ -157,6 +160,37 @@ pub fn read_workbook_with_progress(
     limits: &Limits,
     progress: &mut dyn FnMut(u32),
 ) -> Result<Workbook> {
+    let (file, bytes) = read_file(path, limits)?;
+    read_bytes(&file, &bytes, limits, progress)
+}
+
+/// Reads a workbook into `sink` row by row (see [`RowSink`]); with `streaming: false`, or for formats without a
+/// streaming reader, the workbook is read whole first and then handed over. Same checks, limits and errors as
+/// [`read_workbook_with_progress`], which the progress callback also follows.
+pub fn stream_workbook(
+    path: &Path,
+    limits: &Limits,
+    progress: &mut dyn FnMut(u32),
+    sink: &mut dyn RowSink,
+    streaming: bool,
+) -> Result<Streamed> {
+    let (file, bytes) = read_file(path, limits)?;
+    stream_bytes(&file, &bytes, limits, progress, sink, streaming)
+}
+
+/// [`stream_workbook`] from bytes already in memory.
+pub fn stream_workbook_bytes(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+    streaming: bool,
+) -> Result<Streamed> {
+    stream_bytes(file_name, bytes, limits, &mut |_| {}, sink, streaming)
+}
+
+/// The file's name (without its folder, for messages) and its bytes, within the size limit.
+fn read_file(path: &Path, limits: &Limits) -> Result<(String, Vec<u8>)> {
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -189,12 +223,38 @@ pub fn read_workbook_with_progress(
     f.take(limits.max_file_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
-    read_bytes(&file, &bytes, limits, progress)
+    Ok((file, bytes))
 }
 
 // ------------------------------------------------------------------------------------------------------------------
 // Entry point shared by the public functions
 // ------------------------------------------------------------------------------------------------------------------
+
+/// The checks every read starts with; returns the file's SHA-256.
+fn check_bytes(ctx: &Ctx, bytes: &[u8]) -> Result<String> {
+    if bytes.is_empty() {
+        return Err(ctx.empty());
+    }
+    if bytes.len() as u64 > ctx.limits.max_file_bytes {
+        return Err(ctx.too_large(format!(
+            "the file is {}, more than the {} Tideline reads",
+            human_bytes(bytes.len() as u64),
+            human_bytes(ctx.limits.max_file_bytes)
+        )));
+    }
+    Ok(hex::encode(Sha256::digest(bytes)))
+}
+
+/// Runs a reader where a panic is caught and becomes an error naming the file.
+fn catching<T>(ctx: &Ctx, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    match panic::catch_unwind(AssertUnwindSafe(read)) {
+        Ok(result) => result,
+        Err(payload) => Err(ctx.unreadable(format!(
+            "the workbook is damaged (the reader failed: {})",
+            panic_message(payload.as_ref())
+        ))),
+    }
+}
 
 fn read_bytes(
     file: &str,
@@ -203,33 +263,14 @@ fn read_bytes(
     progress: &mut dyn FnMut(u32),
 ) -> Result<Workbook> {
     let ctx = Ctx { file, limits };
-    if bytes.is_empty() {
-        return Err(ctx.empty());
-    }
-    if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(ctx.too_large(format!(
-            "the file is {}, more than the {} Tideline reads",
-            human_bytes(bytes.len() as u64),
-            human_bytes(limits.max_file_bytes)
-        )));
-    }
-    let sha256 = hex::encode(Sha256::digest(bytes));
+    let sha256 = check_bytes(&ctx, bytes)?;
     progress(0);
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+    let sheets = catching(&ctx, || {
         let mut counters = Counters::new(&mut *progress);
         let sheets = read_sheets(&ctx, bytes, &mut counters)?;
         counters.report_final();
-        Ok::<_, Error>(sheets)
-    }));
-    let sheets = match outcome {
-        Ok(result) => result?,
-        Err(payload) => {
-            return Err(ctx.unreadable(format!(
-                "the workbook is damaged (the reader failed: {})",
-                panic_message(payload.as_ref())
-            )))
-        }
-    };
+        Ok(sheets)
+    })?;
     if sheets.iter().all(|s| s.rows.is_empty()) {
         return Err(ctx.empty());
     }
@@ -238,6 +279,84 @@ fn read_bytes(
         sha256,
         sheets,
     })
+}
+
+fn stream_bytes(
+    file: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    progress: &mut dyn FnMut(u32),
+    sink: &mut dyn RowSink,
+    streaming: bool,
+) -> Result<Streamed> {
+    let ctx = Ctx { file, limits };
+    let sha256 = check_bytes(&ctx, bytes)?;
+    sink.start(file, &sha256)?;
+    progress(0);
+    let rows = catching(&ctx, || {
+        let mut counters = Counters::new(&mut *progress);
+        let kind = if streaming && is_zip(bytes) {
+            Some(check_zip(&ctx, bytes)?)
+        } else {
+            None
+        };
+        let rows = match kind {
+            Some(kind @ (ZipKind::Xlsx | ZipKind::Xlsb)) => {
+                let mut streamer = RowStreamer::new(&mut *sink);
+                let flow = match kind {
+                    ZipKind::Xlsx => read_xlsx(&ctx, bytes, &mut counters, &mut streamer, true)?,
+                    _ => read_xlsb(&ctx, bytes, &mut counters, &mut streamer)?,
+                };
+                if flow == Flow::Restart {
+                    return Ok(None);
+                }
+                streamer.rows
+            }
+            // No streaming reader: read whole, then handed over.
+            Some(ZipKind::Ods) => replay(read_ods(&ctx, bytes, &mut counters)?, &mut *sink)?,
+            None => replay(read_sheets(&ctx, bytes, &mut counters)?, &mut *sink)?,
+        };
+        counters.report_final();
+        Ok(Some(rows))
+    })?;
+    match rows {
+        None => Ok(Streamed::Restart),
+        Some(0) => Err(ctx.empty()),
+        Some(_) => Ok(Streamed::Done),
+    }
+}
+
+/// Hands sheets read whole to a sink; returns the number of rows.
+fn replay(sheets: Vec<Sheet>, sink: &mut dyn RowSink) -> Result<u64> {
+    let mut rows = 0;
+    for sheet in sheets {
+        sink.sheet(&sheet.name)?;
+        for row in sheet.rows {
+            rows += 1;
+            sink.row(row)?;
+        }
+        sink.end_sheet()?;
+    }
+    Ok(rows)
+}
+
+/// The zip container checks (see the module documentation); returns the workbook format inside.
+fn check_zip(ctx: &Ctx, bytes: &[u8]) -> Result<ZipKind> {
+    let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        ctx.unreadable(format!(
+            "the file is incomplete or damaged: its zip structure can't be read ({e}). If it was copied or \
+             downloaded, try again"
+        ))
+    })?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(ctx.unreadable(format!(
+            "the archive holds {} parts, far more than any workbook; it is not a real workbook",
+            thousands(zip.len() as u64)
+        )));
+    }
+    let kind = zip_kind(ctx, &mut zip)?;
+    zip_scan::check(ctx, &mut zip, kind)?;
+    Ok(kind)
 }
 
 fn read_sheets(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Result<Vec<Sheet>> {
@@ -249,26 +368,18 @@ fn read_sheets(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Result<Vec<S
         return read_xls(ctx, &clean, counters);
     }
     if is_zip(bytes) {
-        let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-            ctx.unreadable(format!(
-                "the file is incomplete or damaged: its zip structure can't be read ({e}). If it was copied or \
-                 downloaded, try again"
-            ))
-        })?;
-        if zip.len() > MAX_ZIP_ENTRIES {
-            return Err(ctx.unreadable(format!(
-                "the archive holds {} parts, far more than any workbook; it is not a real workbook",
-                thousands(zip.len() as u64)
-            )));
+        let kind = check_zip(ctx, bytes)?;
+        let mut collector = SheetsCollector::default();
+        match kind {
+            ZipKind::Xlsx => {
+                read_xlsx(ctx, bytes, counters, &mut collector, false)?;
+            }
+            ZipKind::Xlsb => {
+                read_xlsb(ctx, bytes, counters, &mut collector)?;
+            }
+            ZipKind::Ods => return read_ods(ctx, bytes, counters),
         }
-        let kind = zip_kind(ctx, &mut zip)?;
-        zip_scan::check(ctx, &mut zip, kind)?;
-        drop(zip);
-        return match kind {
-            ZipKind::Xlsx => read_xlsx(ctx, bytes, counters),
-            ZipKind::Xlsb => read_xlsb(ctx, bytes, counters),
-            ZipKind::Ods => read_ods(ctx, bytes, counters),
-        };
+        return Ok(collector.sheets);
     }
     Err(ctx.not_spreadsheet(describe_foreign(ctx.file, bytes)))
 }

@@ -4,18 +4,21 @@ use std::io::Cursor;
 
 use calamine::{Reader, Xlsb, XlsbError};
 
-use super::cells::{dataref_cell, Counters, SheetBuilder};
+use super::cells::{dataref_cell, CellTarget, Counters, Flow};
 use super::ctx::{calamine_reason, Ctx};
-use super::sheet::Sheet;
 use crate::error::{Error, Result};
 
-pub(super) fn read_xlsb(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Result<Vec<Sheet>> {
+pub(super) fn read_xlsb(
+    ctx: &Ctx,
+    bytes: &[u8],
+    counters: &mut Counters,
+    target: &mut dyn CellTarget,
+) -> Result<Flow> {
     let mut wb: Xlsb<Cursor<&[u8]>> =
         Xlsb::new(Cursor::new(bytes)).map_err(|e| xlsb_err(ctx, e))?;
     let names: Vec<String> = super::cells::worksheet_names(wb.sheets_metadata());
-    let mut sheets = Vec::with_capacity(names.len());
     for name in names {
-        let mut builder = SheetBuilder::new(name.clone());
+        target.begin_sheet(&name)?;
         let mut reader = wb
             .worksheet_cells_reader(&name)
             .map_err(|e| xlsb_err(ctx, e))?;
@@ -24,12 +27,14 @@ pub(super) fn read_xlsb(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Res
             ctx.check_pos(&name, row, col)?;
             if let Some(value) = dataref_cell(ctx, counters, cell.get_value().clone())? {
                 counters.add_cell(ctx)?;
-                builder.push(counters, row, col, value);
+                if target.push(counters, row, col, value)? == Flow::Restart {
+                    return Ok(Flow::Restart);
+                }
             }
         }
-        sheets.push(builder.finish());
+        target.end_sheet()?;
     }
-    Ok(sheets)
+    Ok(Flow::Continue)
 }
 
 fn xlsb_err(ctx: &Ctx, e: XlsbError) -> Error {

@@ -7,9 +7,9 @@ use std::io::{Cursor, Read, Write};
 use calamine::{DataRef, Reader, Xlsx, XlsxError, XlsxFormulaMetadata};
 use zip::ZipArchive;
 
-use super::cells::{dataref_cell, formula_text, Counters, SheetBuilder};
+use super::cells::{dataref_cell, formula_text, CellTarget, Counters, Flow};
 use super::ctx::{calamine_reason, Ctx};
-use super::sheet::{Cell, Sheet};
+use super::sheet::Cell;
 use crate::error::{Error, Result};
 
 /// Error values newer than calamine's parser (dynamic arrays, data types, Python in Excel).
@@ -27,21 +27,31 @@ const NEWER_EXCEL_ERRORS: [&str; 10] = [
 ];
 
 enum XlsxPass {
-    Done(Vec<Sheet>),
+    Done(Flow),
     /// calamine refused an error value it doesn't know (e.g. "#SPILL!"), failing the whole sheet.
     UnknownError(String),
 }
 
-pub(super) fn read_xlsx(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Result<Vec<Sheet>> {
+/// Reads every worksheet into `target`. When `target` streams (it can't take back what it was given),
+/// a workbook holding an error value calamine doesn't know gives [`Flow::Restart`]: read it collected.
+pub(super) fn read_xlsx(
+    ctx: &Ctx,
+    bytes: &[u8],
+    counters: &mut Counters,
+    target: &mut dyn CellTarget,
+    streaming: bool,
+) -> Result<Flow> {
     let saved = (counters.cells, counters.text, counters.rows);
-    let literal = match read_xlsx_pass(ctx, bytes, counters, false)? {
-        XlsxPass::Done(sheets) => return Ok(sheets),
+    let literal = match read_xlsx_pass(ctx, bytes, counters, target, false)? {
+        XlsxPass::Done(flow) => return Ok(flow),
+        XlsxPass::UnknownError(_) if streaming => return Ok(Flow::Restart),
         XlsxPass::UnknownError(literal) => literal,
     };
     // calamine 0.38 fails a whole sheet on a cell holding an error value it doesn't know (the dynamic-array
     // errors of Excel 365, such as #SPILL! and #CALC!). Read a copy whose sheets store those cells as text,
     // then turn the text back into Cell::Error.
     (counters.cells, counters.text, counters.rows) = saved;
+    target.clear();
     let unknown = || {
         ctx.unreadable(format!(
             "it holds the error value {literal}, which Tideline can't read; fix or delete the formulas \
@@ -49,8 +59,8 @@ pub(super) fn read_xlsx(ctx: &Ctx, bytes: &[u8], counters: &mut Counters) -> Res
         ))
     };
     let patched = patch_unknown_errors(ctx, bytes)?.ok_or_else(unknown)?;
-    match read_xlsx_pass(ctx, &patched, counters, true)? {
-        XlsxPass::Done(sheets) => Ok(sheets),
+    match read_xlsx_pass(ctx, &patched, counters, target, true)? {
+        XlsxPass::Done(flow) => Ok(flow),
         XlsxPass::UnknownError(_) => Err(unknown()),
     }
 }
@@ -131,14 +141,14 @@ fn read_xlsx_pass(
     ctx: &Ctx,
     bytes: &[u8],
     counters: &mut Counters,
+    target: &mut dyn CellTarget,
     patched: bool,
 ) -> Result<XlsxPass> {
     let mut wb: Xlsx<Cursor<&[u8]>> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_err(ctx, e))?;
     let names: Vec<String> = super::cells::worksheet_names(wb.sheets_metadata());
-    let mut sheets = Vec::with_capacity(names.len());
     for name in names {
-        let mut builder = SheetBuilder::new(name.clone());
+        target.begin_sheet(&name)?;
         let mut reader = wb
             .worksheet_cells_reader(&name)
             .map_err(|e| xlsx_err(ctx, e))?;
@@ -203,12 +213,14 @@ fn read_xlsx_pass(
             };
             if let Some(cell) = cell {
                 counters.add_cell(ctx)?;
-                builder.push(counters, row, col, cell);
+                if target.push(counters, row, col, cell)? == Flow::Restart {
+                    return Ok(XlsxPass::Done(Flow::Restart));
+                }
             }
         }
-        sheets.push(builder.finish());
+        target.end_sheet()?;
     }
-    Ok(XlsxPass::Done(sheets))
+    Ok(XlsxPass::Done(Flow::Continue))
 }
 
 fn xlsx_err(ctx: &Ctx, e: XlsxError) -> Error {
