@@ -21,12 +21,16 @@ pub struct Fact {
 }
 
 /// Keep in step with `migrations/0002_ask_facts.sql` (the backfill runs the same SELECT over every snapshot).
+/// Each document is parsed once, into SQLite's binary JSONB, which every branch then reads without parsing
+/// again (the same values and paths as reading the text).
 macro_rules! facts_select {
     () => {
-        "SELECT s.id, s.account_id, s.created_at, f.fact, f.path, \
+        "WITH s AS MATERIALIZED (SELECT id, account_id, created_at, jsonb(content) AS content FROM snapshots \
+      WHERE id IN (SELECT value FROM json_each(?1))) \
+SELECT s.id, s.account_id, s.created_at, f.fact, f.path, \
        CASE WHEN f.kind = 'num' THEN json_extract(s.content, f.path) END, \
        CASE WHEN f.kind = 'text' THEN json_extract(s.content, f.path) END \
-FROM snapshots s \
+FROM s \
 JOIN (SELECT 'account.name' AS fact, '$.account.name' AS path, 'text' AS kind \
       UNION ALL SELECT 'health.score', '$.health.score', 'num' \
       UNION ALL SELECT 'health.band', '$.health.band', 'text' \
@@ -36,23 +40,23 @@ JOIN (SELECT 'account.name' AS fact, '$.account.name' AS path, 'text' AS kind \
       UNION ALL SELECT 'profile.owner', '$.profile.owner', 'text' \
       UNION ALL SELECT 'trend.prev.score', '$.health.trend[#-2].score', 'num' \
       UNION ALL SELECT 'trend.prev.period', '$.health.trend[#-2].period', 'text') f \
-WHERE s.id IN (SELECT value FROM json_each(?1)) AND json_extract(s.content, f.path) IS NOT NULL \
+WHERE json_extract(s.content, f.path) IS NOT NULL \
 UNION ALL \
 SELECT s.id, s.account_id, s.created_at, 'kpi.' || (k.value ->> '$.name') || '.value', \
        '$.kpis[' || k.key || '].value', k.value ->> '$.value', NULL \
-FROM snapshots s, json_each(s.content, '$.kpis') k WHERE s.id IN (SELECT value FROM json_each(?1)) \
+FROM s, json_each(s.content, '$.kpis') k \
 UNION ALL \
 SELECT s.id, s.account_id, s.created_at, 'kpi.' || (k.value ->> '$.name') || '.status', \
        '$.kpis[' || k.key || '].status', NULL, k.value ->> '$.status' \
-FROM snapshots s, json_each(s.content, '$.kpis') k WHERE s.id IN (SELECT value FROM json_each(?1)) \
+FROM s, json_each(s.content, '$.kpis') k \
 UNION ALL \
 SELECT s.id, s.account_id, s.created_at, 'category.' || (c.value ->> '$.category') || '.score', \
        '$.health.categories[' || c.key || '].score', c.value ->> '$.score', NULL \
-FROM snapshots s, json_each(s.content, '$.health.categories') c WHERE s.id IN (SELECT value FROM json_each(?1)) \
+FROM s, json_each(s.content, '$.health.categories') c \
 UNION ALL \
 SELECT s.id, s.account_id, s.created_at, 'trend.' || (t.value ->> '$.period'), \
        '$.health.trend[' || t.key || '].score', t.value ->> '$.score', NULL \
-FROM snapshots s, json_each(s.content, '$.health.trend') t WHERE s.id IN (SELECT value FROM json_each(?1))"
+FROM s, json_each(s.content, '$.health.trend') t"
     };
 }
 
