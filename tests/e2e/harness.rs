@@ -91,6 +91,16 @@ impl App {
     /// Launches `binary` (the built app, or an installed one) on `data_dir` with `extra` arguments after
     /// `--data-dir` (workbooks to open, as a file manager passes them).
     pub async fn launch_with(binary: &str, data_dir: tempfile::TempDir, extra: &[&str]) -> App {
+        App::launch_env(binary, data_dir, extra, &[]).await
+    }
+
+    /// [`App::launch_with`], with environment variables for the app (through tauri-driver, which it inherits).
+    pub async fn launch_env(
+        binary: &str,
+        data_dir: tempfile::TempDir,
+        extra: &[&str],
+        env: &[(&str, &Path)],
+    ) -> App {
         let mut args = vec![data_dir
             .path()
             .to_str()
@@ -108,6 +118,7 @@ impl App {
                 &native_port.to_string(),
             ])
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -2,6 +2,7 @@
 //! tauri-driver). Run by `.ci/run`: `cargo test -p tideline --test e2e -- --ignored --test-threads=1`.
 
 mod ask;
+mod data;
 mod desktop;
 mod harness;
 

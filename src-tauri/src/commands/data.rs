@@ -1,7 +1,7 @@
 //! Settings → Backups, "Export…" on the Health table and "Export snapshot…" in the account panel: thin wrappers
 //! over the core's backup and export, plus the native save / open / folder dialogs (rfd, on the main thread).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tauri::{AppHandle, State};
 use tideline_core::model::{
@@ -67,6 +67,15 @@ fn dialog_for(
     })
 }
 
+/// End-to-end tests only: WebDriver cannot reach a native dialog, so with this set to a folder the dialog for
+/// `purpose` answers with the path written in that folder's file named after the purpose (no file: cancelled).
+const TEST_DIALOG_ANSWERS: &str = "TIDELINE_TEST_DIALOG_ANSWERS";
+
+fn test_answer(answers: &Path, purpose: &str) -> Option<String> {
+    let text = std::fs::read_to_string(answers.join(purpose)).ok()?;
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}
+
 /// The native save / open / folder dialog; `None` when the user cancels.
 #[tauri::command]
 pub(crate) async fn pick_path(
@@ -75,6 +84,9 @@ pub(crate) async fn pick_path(
     suggested: Option<String>,
 ) -> CmdResult<Option<String>> {
     let (dialog, save, folder) = dialog_for(&purpose, suggested)?;
+    if let Some(answers) = std::env::var_os(TEST_DIALOG_ANSWERS) {
+        return Ok(test_answer(Path::new(&answers), &purpose));
+    }
     let (tx, rx) = tokio::sync::oneshot::channel::<Option<PathBuf>>();
     app.run_on_main_thread(move || {
         let picked = if folder {
