@@ -20,44 +20,6 @@ const ACCOUNTS: i64 = 10_000;
 const KPIS: i64 = 5;
 const MONTHS: i64 = 12;
 
-/// Accounts and monthly KPI rows straight into the database (the import path has its own benchmark).
-async fn seed(app: &Tideline) {
-    let pool = app.pool();
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
-         INSERT INTO accounts (name, name_key, profile, created_at, updated_at) \
-         SELECT 'Account ' || i, 'account ' || i, '{}', \
-                '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z' FROM n",
-    )
-    .bind(ACCOUNTS)
-    .execute(pool)
-    .await
-    .expect("accounts");
-    let categories = [
-        "Product Usage",
-        "Customer Sentiment",
-        "Support",
-        "Business Outcomes",
-        "Relationship",
-    ];
-    sqlx::query(
-        "WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < ?1 - 1), \
-                        m(p) AS (SELECT 0 UNION ALL SELECT p + 1 FROM m WHERE p < ?2 - 1) \
-         INSERT INTO kpi_values (account_id, kpi_name, kpi_key, category, value, unit, target, direction, weight, \
-                                 period, updated_at) \
-         SELECT a.id, 'KPI ' || k.j, 'kpi ' || k.j, json_extract(?3, '$[' || (k.j % 5) || ']'), \
-                50 + ((a.id * 37 + k.j * 11 + m.p * 7) % 90), 'pts', 100, 'higher', 1, \
-                date('2024-01-01', '+' || m.p || ' months'), '2025-01-01T00:00:00.000000Z' \
-         FROM accounts a, k, m",
-    )
-    .bind(KPIS)
-    .bind(MONTHS)
-    .bind(serde_json::to_string(&categories).expect("json"))
-    .execute(pool)
-    .await
-    .expect("kpis");
-}
-
 /// One account's month (all its KPIs), with values offset so that each file scores differently.
 fn one_month_file(path: &Path, offset: f64) {
     let mut wb = Workbook::new();
@@ -89,7 +51,7 @@ fn rescore_after_import(c: &mut Criterion) {
     one_month_file(&files[1], 60.0);
     let app = rt.block_on(async {
         let app = Tideline::open(dir.path().join("data")).await.expect("open");
-        seed(&app).await;
+        common::seed_kpis(&app, "{}", ACCOUNTS, KPIS, MONTHS).await;
         let started = Instant::now();
         let full = app.calculate_health(None, None).await.expect("health");
         eprintln!(

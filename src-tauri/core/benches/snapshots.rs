@@ -14,44 +14,8 @@ use tideline_core::import::ImportRequest;
 use tideline_core::model::{ImportKind, SnapshotType};
 use tideline_core::Tideline;
 
-/// Accounts and monthly KPI rows straight into the database (generated with SQL: the import path has its own
-/// benchmark). Every KPI has a target, so every account gets a health score.
-async fn seed(app: &Tideline, accounts: i64, kpis: i64, months: i64) {
-    let pool = app.pool();
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
-         INSERT INTO accounts (name, name_key, profile, created_at, updated_at) \
-         SELECT 'Account ' || i, 'account ' || i, '{\"owner\":\"Dana Whitfield\",\"arr\":120000}', \
-                '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z' FROM n",
-    )
-    .bind(accounts)
-    .execute(pool)
-    .await
-    .expect("accounts");
-    let categories = [
-        "Product Usage",
-        "Customer Sentiment",
-        "Support",
-        "Business Outcomes",
-        "Relationship",
-    ];
-    sqlx::query(
-        "WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < ?1 - 1), \
-                        m(p) AS (SELECT 0 UNION ALL SELECT p + 1 FROM m WHERE p < ?2 - 1) \
-         INSERT INTO kpi_values (account_id, kpi_name, kpi_key, category, value, unit, target, direction, weight, \
-                                 period, updated_at) \
-         SELECT a.id, 'KPI ' || k.j, 'kpi ' || k.j, json_extract(?3, '$[' || (k.j % 5) || ']'), \
-                50 + ((a.id * 37 + k.j * 11 + m.p * 7) % 90), 'pts', 100, 'higher', 1, \
-                date('2024-01-01', '+' || m.p || ' months'), '2025-01-01T00:00:00.000000Z' \
-         FROM accounts a, k, m",
-    )
-    .bind(kpis)
-    .bind(months)
-    .bind(serde_json::to_string(&categories).expect("json"))
-    .execute(pool)
-    .await
-    .expect("kpis");
-}
+/// Every seeded account has an owner and an ARR, as a real profile would.
+const SNAPSHOT_PROFILE: &str = r#"{"owner":"Dana Whitfield","arr":120000}"#;
 
 fn snapshot_create(c: &mut Criterion) {
     let rt = common::runtime();
@@ -111,7 +75,7 @@ fn events_10k(c: &mut Criterion) {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let app = rt.block_on(async {
                     let app = Tideline::open(dir.path()).await.expect("open");
-                    seed(&app, 2000, 10, 3).await;
+                    common::seed_kpis(&app, SNAPSHOT_PROFILE, 2000, 10, 3).await;
                     app.calculate_health(None, None).await.expect("health");
                     // Five events per account: 2,000 from the health run, 8,000 more as imports and playbooks would.
                     for source in ["import 1", "import 2", "playbook 1", "import 3"] {
@@ -152,7 +116,7 @@ fn health_10k(c: &mut Criterion) {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let app = rt.block_on(async {
                     let app = Tideline::open(dir.path()).await.expect("open");
-                    seed(&app, 10_000, 5, 12).await;
+                    common::seed_kpis(&app, SNAPSHOT_PROFILE, 10_000, 5, 12).await;
                     app
                 });
                 let started = Instant::now();
