@@ -128,6 +128,41 @@ async fn a_preview_followed_by_its_import_parses_the_file_once() {
 }
 
 #[tokio::test]
+async fn a_dropped_file_is_probed_from_its_first_rows_and_parsed_once() {
+    let t = open_at(at(10, 0, 0)).await;
+    let file = t.path("dropped.xlsx");
+    write_xlsx(
+        &file,
+        &[
+            ("Notes", vec![vec![C::S("Exported from the CRM")]]),
+            ("KPIs", kpi_rows((0..12_000).map(|i| (i, i as f64)))),
+        ],
+    );
+    let before = t.app.parse_count();
+    // The drop: probe (kind and sheets), preview, import.
+    let probe = t.app.probe_file(&file).await.expect("probe");
+    assert_eq!(probe.kind, Some(ImportKind::Kpi));
+    assert!(!probe.needs_account);
+    assert_eq!(probe.sheets, vec!["Notes".to_string(), "KPIs".to_string()]);
+    run(&t, &file, true).await;
+    let import = run(&t, &file, false).await;
+    assert_eq!(
+        t.app.parse_count() - before,
+        1,
+        "the probe read only the first rows, the import used the preview's rows"
+    );
+    assert_eq!(import.rows_new, 12_000);
+
+    // The first rows of each sheet are all a probe parses: a KPI header below them is not seen, as an import
+    // would not see it either.
+    let late = t.path("late-header.xlsx");
+    let mut rows: Vec<Vec<C>> = (0..25).map(|i| vec![C::T(format!("note {i}"))]).collect();
+    rows.extend(kpi_rows((0..10).map(|i| (i, 1.0))));
+    write_xlsx(&late, &[("KPIs", rows)]);
+    assert_eq!(t.app.probe_file(&late).await.expect("probe").kind, None);
+}
+
+#[tokio::test]
 async fn a_file_changed_between_preview_and_import_is_read_again() {
     let t = open_at(at(10, 0, 0)).await;
     let file = t.path("kpis.xlsx");

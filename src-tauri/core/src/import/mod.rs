@@ -103,8 +103,33 @@ async fn read(
 
 impl Tideline {
     /// A quick look at a dropped or picked file: which kind it seems to be and whether it needs an account.
+    /// Only the first [`headers::HEADER_SEARCH_ROWS`] rows of each sheet are parsed where the format allows (xlsx,
+    /// xlsb), so a probe costs little even for a large workbook; the preview that follows is the file's one parse.
     pub async fn probe_file(&self, path: &Path) -> Result<FileProbe> {
-        let wb = read(path, None, &None).await?;
+        let owned = path.to_path_buf();
+        let peek = tokio::task::spawn_blocking(move || {
+            workbook::peek_workbook(
+                &owned,
+                &workbook::Limits::default(),
+                headers::HEADER_SEARCH_ROWS,
+            )
+        })
+        .await
+        .map_err(|e| Error::FileUnreadable {
+            file: file_name(path),
+            reason: format!("the reader stopped unexpectedly ({e})"),
+        })??;
+        let kept: usize = peek.workbook.sheets.iter().map(|s| s.rows.len()).sum();
+        if peek.rows_parsed > kept as u64 {
+            // A format without a streaming reader was parsed whole to look at its first rows.
+            self.read_once().parse_started();
+        }
+        tracing::debug!(
+            "{}: probed from {} parsed rows",
+            peek.workbook.file,
+            peek.rows_parsed
+        );
+        let wb = peek.workbook;
         let kind = headers::detect_kind(&wb.sheets);
         let needs_account = kind == Some(ImportKind::Kpi)
             && wb
@@ -446,7 +471,8 @@ impl Tideline {
         }
     }
 
-    /// How many times workbooks were parsed by this handle (a preview followed by its import counts one).
+    /// How many times workbooks were parsed by this handle (a preview followed by its import counts one; a probe
+    /// counts only when the file's format made it parse more than the first rows).
     pub fn parse_count(&self) -> u64 {
         self.read_once().parse_count()
     }

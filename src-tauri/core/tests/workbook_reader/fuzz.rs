@@ -5,7 +5,10 @@ use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use std::io::Cursor;
 use std::path::Path;
-use tideline_core::import::workbook::{read_workbook_bytes, Limits};
+use tideline_core::import::workbook::{
+    peek_workbook_bytes, read_workbook_bytes, stream_workbook_bytes, Limits, Row, RowSink, Sheet,
+    Streamed,
+};
 use zip::ZipArchive;
 
 /// Values that hit size and index fields.
@@ -170,6 +173,7 @@ fn check_answer(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
             )))
         }
     };
+    check_streamed_and_peeked(name, bytes, &result)?;
     if let Err(e) = &result {
         prop_assert!(
             e.code().starts_with("file_"),
@@ -195,6 +199,78 @@ fn check_answer(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
                 eprintln!("caught a reader panic: {e}");
             }
         }
+    }
+    Ok(())
+}
+
+/// Collects what a streamed read hands over.
+#[derive(Default)]
+struct Collect(Vec<Sheet>);
+
+impl RowSink for Collect {
+    fn start(&mut self, _file: &str, _sha256: &str) -> tideline_core::Result<()> {
+        Ok(())
+    }
+    fn sheet(&mut self, name: &str) -> tideline_core::Result<()> {
+        self.0.push(Sheet {
+            name: name.to_string(),
+            rows: Vec::new(),
+        });
+        Ok(())
+    }
+    fn row(&mut self, row: Row) -> tideline_core::Result<()> {
+        if let Some(s) = self.0.last_mut() {
+            s.rows.push(row);
+        }
+        Ok(())
+    }
+    fn end_sheet(&mut self) -> tideline_core::Result<()> {
+        Ok(())
+    }
+}
+
+/// The same bytes streamed (as an import reads them) and peeked (as a dropped file is probed) agree with the
+/// whole read: a streamed read gives the same sheets or asks to be read again whole, and fails only where the
+/// whole read fails, with the same code; a peek gives each sheet's first 20 rows of the whole read.
+pub(crate) fn check_streamed_and_peeked(
+    name: &str,
+    bytes: &[u8],
+    whole: &tideline_core::Result<tideline_core::import::workbook::Workbook>,
+) -> Result<(), TestCaseError> {
+    let limits = Limits::default();
+    let mut sink = Collect::default();
+    let streamed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        stream_workbook_bytes(name, bytes, &limits, &mut sink, true)
+    }))
+    .map_err(|_| TestCaseError::fail(format!("{name}: the streamed reader panicked")))?;
+    match (whole, &streamed) {
+        (Ok(wb), Ok(Streamed::Done)) => {
+            prop_assert_eq!(&wb.sheets, &sink.0, "{}: streamed rows differ", name)
+        }
+        (_, Ok(Streamed::Restart)) => {}
+        (Err(a), Err(b)) => prop_assert_eq!(a.code(), b.code(), "{}: {} / {}", name, a, b),
+        (a, b) => prop_assert!(
+            false,
+            "{}: whole read {:?}, streamed {:?}",
+            name,
+            a.as_ref().map(|_| ()),
+            b
+        ),
+    }
+    let peeked = std::panic::catch_unwind(|| peek_workbook_bytes(name, bytes, &limits, 20))
+        .map_err(|_| TestCaseError::fail(format!("{name}: the peek panicked")))?;
+    if let (Ok(wb), Ok(peek)) = (whole, &peeked) {
+        let cut: Vec<Sheet> = wb
+            .sheets
+            .iter()
+            .map(|s| Sheet {
+                name: s.name.clone(),
+                rows: s.rows.iter().filter(|r| r.number <= 20).cloned().collect(),
+            })
+            .collect();
+        prop_assert_eq!(&cut, &peek.workbook.sheets, "{}: peeked rows differ", name);
+    } else if whole.is_ok() {
+        prop_assert!(false, "{}: the whole read worked, the peek failed: {:?}", name, peeked.err());
     }
     Ok(())
 }

@@ -224,5 +224,8 @@ fn hostile_regression_fixtures() {
             }
             (None, Ok(_)) => {}
         }
+        if let Err(e) = crate::fuzz::check_streamed_and_peeked(&name, &bytes, &result) {
+            panic!("{e}");
+        }
     }
 }

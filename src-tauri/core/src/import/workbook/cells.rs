@@ -124,6 +124,8 @@ pub(super) enum Flow {
     /// The cells came in an order a streamed read can't honour (a row after a later one): read the file again,
     /// collected.
     Restart,
+    /// The target has what it wants of this sheet: skip its remaining cells and go on with the next sheet.
+    NextSheet,
 }
 
 /// Where the streaming readers (xlsx, xlsb) put their cells: collected into sheets ([`SheetsCollector`]), or

@@ -189,6 +189,101 @@ pub fn stream_workbook_bytes(
     stream_bytes(file_name, bytes, limits, &mut |_| {}, sink, streaming)
 }
 
+/// The first rows of a workbook, for a quick look at a file (which kind it is, its header): each sheet's rows
+/// numbered up to `rows`. xlsx and xlsb stop parsing a sheet there; the other formats have no streaming reader and
+/// are parsed whole, then cut. Same checks and errors as [`read_workbook`].
+pub fn peek_workbook(path: &Path, limits: &Limits, rows: u32) -> Result<Peek> {
+    let (file, bytes) = read_file(path, limits)?;
+    peek_workbook_bytes(&file, &bytes, limits, rows)
+}
+
+/// [`peek_workbook`] from bytes already in memory.
+pub fn peek_workbook_bytes(file: &str, bytes: &[u8], limits: &Limits, rows: u32) -> Result<Peek> {
+    let mut sink = PeekSink {
+        rows,
+        sheets: Vec::new(),
+        sha256: String::new(),
+        parsed: 0,
+        last: 0,
+    };
+    match stream_bytes(file, bytes, limits, &mut |_| {}, &mut sink, true)? {
+        Streamed::Done => Ok(Peek {
+            workbook: Workbook {
+                file: file.to_string(),
+                sha256: sink.sha256,
+                sheets: sink.sheets,
+            },
+            rows_parsed: sink.parsed,
+        }),
+        // Rows out of order (or an error value calamine doesn't know): read whole, then cut.
+        Streamed::Restart => {
+            let mut workbook = read_bytes(file, bytes, limits, &mut |_| {})?;
+            let mut parsed = 0;
+            for sheet in &mut workbook.sheets {
+                parsed += sheet.rows.len() as u64;
+                sheet.rows.retain(|r| r.number <= rows);
+            }
+            Ok(Peek {
+                workbook,
+                rows_parsed: parsed,
+            })
+        }
+    }
+}
+
+/// What [`peek_workbook`] read.
+#[derive(Debug)]
+pub struct Peek {
+    /// Each sheet with its first rows only.
+    pub workbook: Workbook,
+    /// How many rows were parsed to get them (all of them for a format read whole).
+    pub rows_parsed: u64,
+}
+
+struct PeekSink {
+    rows: u32,
+    sheets: Vec<Sheet>,
+    sha256: String,
+    parsed: u64,
+    /// The number of the last row of the current sheet handed over.
+    last: u32,
+}
+
+impl RowSink for PeekSink {
+    fn start(&mut self, _file: &str, sha256: &str) -> Result<()> {
+        self.sha256 = sha256.to_string();
+        Ok(())
+    }
+
+    fn sheet(&mut self, name: &str) -> Result<()> {
+        self.sheets.push(Sheet {
+            name: name.to_string(),
+            rows: Vec::new(),
+        });
+        self.last = 0;
+        Ok(())
+    }
+
+    fn row(&mut self, row: Row) -> Result<()> {
+        self.parsed += 1;
+        self.last = row.number;
+        if row.number <= self.rows {
+            if let Some(sheet) = self.sheets.last_mut() {
+                sheet.rows.push(row);
+            }
+        }
+        Ok(())
+    }
+
+    fn end_sheet(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn sheet_done(&self) -> bool {
+        self.last >= self.rows
+    }
+}
+
 /// The file's name (without its folder, for messages) and its bytes, within the size limit.
 fn read_file(path: &Path, limits: &Limits) -> Result<(String, Vec<u8>)> {
     let file = path

@@ -19,6 +19,11 @@ pub trait RowSink {
     /// The next non-empty row of the current sheet (row numbers increase within a sheet).
     fn row(&mut self, row: Row) -> Result<()>;
     fn end_sheet(&mut self) -> Result<()>;
+    /// Whether the sink wants no more rows of the current sheet; asked before each later row is parsed. A streamed
+    /// read then skips the rest of the sheet without parsing it (a workbook read whole still hands every row over).
+    fn sheet_done(&self) -> bool {
+        false
+    }
 }
 
 /// How a streamed read ended (errors aside).
@@ -83,6 +88,9 @@ impl CellTarget for RowStreamer<'_> {
         }
         let capacity = self.pending.as_ref().map_or(4, |r| r.cells.len().max(1));
         self.flush()?;
+        if self.sink.sheet_done() {
+            return Ok(Flow::NextSheet);
+        }
         let mut cells = Vec::with_capacity(capacity);
         cells.push((col, cell));
         self.pending = Some(Row { number, cells });

@@ -27,8 +27,10 @@ pub(super) fn read_xlsb(
             ctx.check_pos(&name, row, col)?;
             if let Some(value) = dataref_cell(ctx, counters, cell.get_value().clone())? {
                 counters.add_cell(ctx)?;
-                if target.push(counters, row, col, value)? == Flow::Restart {
-                    return Ok(Flow::Restart);
+                match target.push(counters, row, col, value)? {
+                    Flow::Restart => return Ok(Flow::Restart),
+                    Flow::NextSheet => break,
+                    Flow::Continue => {}
                 }
             }
         }

@@ -213,8 +213,10 @@ fn read_xlsx_pass(
             };
             if let Some(cell) = cell {
                 counters.add_cell(ctx)?;
-                if target.push(counters, row, col, cell)? == Flow::Restart {
-                    return Ok(XlsxPass::Done(Flow::Restart));
+                match target.push(counters, row, col, cell)? {
+                    Flow::Restart => return Ok(XlsxPass::Done(Flow::Restart)),
+                    Flow::NextSheet => break,
+                    Flow::Continue => {}
                 }
             }
         }
