@@ -84,6 +84,33 @@ fn parse_and_import(c: &mut Criterion, group_name: &str, accounts: usize, sample
             total
         })
     });
+    // The preview (dry run) of a fresh database: the same read and parse, classified, nothing written.
+    group.bench_function("preview", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let data = tempfile::tempdir().expect("data dir");
+                let app = rt.block_on(Tideline::open(data.path())).expect("open");
+                let file = file();
+                let started = Instant::now();
+                let report = rt
+                    .block_on(app.import_file(
+                        &ImportRequest {
+                            path: file,
+                            kind: Some(ImportKind::Kpi),
+                            account: None,
+                            dry_run: true,
+                        },
+                        None,
+                    ))
+                    .expect("preview");
+                total += started.elapsed();
+                assert_eq!(report.rows_new as usize, rows);
+                rt.block_on(app.close());
+            }
+            total
+        })
+    });
     group.bench_function("import", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;

@@ -6,8 +6,9 @@ use sqlx::migrate::MigrateError;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, Sqlite, SqlitePool, Transaction};
 
 use crate::error::{Error, Result};
 
@@ -175,4 +176,145 @@ fn is_not_a_database(e: &sqlx::Error) -> bool {
 /// failing with SQLITE_BUSY half-way (see FIELD-NOTES.md).
 pub async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
     Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+}
+
+/// A connection for one large write (an import) whose commit does not checkpoint the WAL. With SQLite's automatic
+/// checkpoint, the commit of a large transaction also copies every page it wrote from the WAL into the database
+/// file (and syncs it) before it returns; here that copy runs after the commit, beside what follows.
+/// [`BulkWrite::finish`] restores the automatic checkpoint and starts a passive one; a `BulkWrite` dropped
+/// without it (an error, a cancel) closes its connection instead of handing the setting back to the pool.
+pub struct BulkWrite {
+    conn: Option<PoolConnection<Sqlite>>,
+    pool: SqlitePool,
+}
+
+impl BulkWrite {
+    pub async fn acquire(pool: &SqlitePool) -> Result<Self> {
+        let mut conn = pool.acquire().await?;
+        sqlx::query("PRAGMA wal_autocheckpoint = 0")
+            .execute(&mut *conn)
+            .await?;
+        Ok(BulkWrite {
+            conn: Some(conn),
+            pool: pool.clone(),
+        })
+    }
+
+    /// The write transaction (taking the write lock up front, as [`begin_write`]).
+    pub async fn begin(&mut self) -> Result<Transaction<'_, Sqlite>> {
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| Error::Internal("the bulk write connection is gone".into()))?;
+        Ok(conn.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// After the commit: the connection checkpoints automatically again and goes back to the pool; the WAL is
+    /// checkpointed in the background (passive: it never waits for readers or blocks a writer).
+    pub async fn finish(mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        // SQLite's default, as every other connection of the pool has it.
+        if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint = 1000")
+            .execute(&mut *conn)
+            .await
+        {
+            tracing::warn!(
+                "the WAL checkpoint setting was not restored ({e}); closing that connection"
+            );
+            conn.close_on_drop();
+            return;
+        }
+        drop(conn);
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                Ok(_) => tracing::debug!(
+                    "WAL checkpoint after a bulk write: {} ms",
+                    started.elapsed().as_millis()
+                ),
+                Err(e) => tracing::debug!("WAL checkpoint after a bulk write skipped: {e}"),
+            }
+        });
+    }
+}
+
+impl Drop for BulkWrite {
+    fn drop(&mut self) {
+        if let Some(conn) = &mut self.conn {
+            conn.close_on_drop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every connection the pool hands out checkpoints automatically, whatever bulk writes ran before.
+    async fn autocheckpoint_of_all(pool: &SqlitePool) -> Vec<i64> {
+        let mut held = Vec::new();
+        let mut values = Vec::new();
+        for _ in 0..4 {
+            let mut conn = pool.acquire().await.expect("connection");
+            let (pages,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("pragma");
+            values.push(pages);
+            held.push(conn);
+        }
+        values
+    }
+
+    #[tokio::test]
+    async fn a_bulk_write_commits_without_checkpointing_and_hands_back_a_normal_connection() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = open(&dir.path().join(DB_FILE)).await.expect("open");
+        sqlx::query("CREATE TABLE t (x BLOB)")
+            .execute(&pool)
+            .await
+            .expect("table");
+
+        let mut bulk = BulkWrite::acquire(&pool).await.expect("bulk");
+        let mut tx = bulk.begin().await.expect("begin");
+        // More pages than the automatic checkpoint's threshold (1,000 pages).
+        for _ in 0..40 {
+            sqlx::query(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) \
+                 INSERT INTO t SELECT randomblob(4000) FROM n",
+            )
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+        }
+        tx.commit().await.expect("commit");
+        // The pages are in the WAL only: the commit did not copy them into the database file.
+        let size = |name: &str| {
+            std::fs::metadata(dir.path().join(name))
+                .map(|m| m.len())
+                .unwrap_or(0)
+        };
+        assert!(size(&format!("{DB_FILE}-wal")) > 16_000_000);
+        assert!(size(DB_FILE) < 1_000_000, "{} bytes", size(DB_FILE));
+        bulk.finish().await;
+        assert_eq!(autocheckpoint_of_all(&pool).await, vec![1000; 4]);
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        assert_eq!(count, 4000);
+
+        // A bulk write given up half-way (an error, a cancel): its connection is closed, not handed back.
+        let mut bulk = BulkWrite::acquire(&pool).await.expect("bulk");
+        let tx = bulk.begin().await.expect("begin");
+        drop(tx);
+        drop(bulk);
+        assert_eq!(autocheckpoint_of_all(&pool).await, vec![1000; 4]);
+    }
 }

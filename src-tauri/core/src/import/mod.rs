@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::db::begin_write;
+use crate::db::BulkWrite;
 use crate::error::{Error, Result};
 use crate::model::{
     FileProbe, ImportKind, ImportListItem, ImportProgress, ImportReport, Rejection,
@@ -370,55 +370,73 @@ impl Tideline {
             cancel: cancel.as_deref(),
             progress: Some(&write_progress),
         };
-        let mut tx = None;
         let mut writer = T::Writer::default();
         let mut kept_rows: Vec<T> = Vec::new();
         let mut kept_rejected: Vec<Rejection> = Vec::new();
         let mut keeping = keep;
         // How long the write stage waited for the parse: near the whole import when the write keeps up.
         let mut waited = Duration::ZERO;
-        // On any error (a cancel included) the transaction is dropped, which rolls it back.
-        let summary = loop {
+        // A preview only reads, so it takes no write lock. An import takes it once rows are parsed: a file
+        // without a usable header fails without blocking anyone.
+        let mut first = None;
+        let parsed = loop {
             let waiting = Instant::now();
             let msg = pipeline::next(&mut rx, cancel, &file).await?;
             waited += waiting.elapsed();
-            let (rows, rejected, rows_read) = match msg {
+            match msg {
                 pipeline::Msg::Restart => return Ok(Ran::Restart),
                 pipeline::Msg::Started { .. } => continue,
-                pipeline::Msg::End(summary) => break summary?,
+                pipeline::Msg::End(summary) => break Some(summary?),
                 pipeline::Msg::Batch {
                     rows,
                     rejected,
                     rows_read,
-                } => (rows, rejected, rows_read),
-            };
-            let conn = match &mut tx {
-                Some(tx) => tx,
-                None => {
-                    write_progress("", 0, 0);
-                    // A preview only reads, so it takes no write lock. An import takes it once rows are parsed:
-                    // a file without a usable header fails without blocking anyone.
-                    tx.insert(self.begin(req.dry_run).await?)
+                } => {
+                    first = Some((rows, rejected, rows_read));
+                    break None;
                 }
-            };
-            if keeping && kept_rows.len() + rows.len() > read_once::MAX_ROWS {
-                keeping = false;
-                kept_rows = Vec::new();
-                kept_rejected = Vec::new();
-            }
-            if keeping {
-                kept_rejected.extend(rejected.iter().cloned());
-            }
-            writer
-                .batch(conn, &meta, &rows, rejected, rows_read)
-                .await?;
-            if keeping {
-                kept_rows.extend(rows);
             }
         };
-        let mut tx = match tx {
-            Some(tx) => tx,
-            None => self.begin(req.dry_run).await?,
+        write_progress("", 0, 0);
+        let mut bulk = None;
+        let mut tx = self.begin(req.dry_run, &mut bulk).await?;
+        // On any error (a cancel included) the transaction is dropped, which rolls it back.
+        let summary = match parsed {
+            Some(summary) => summary,
+            None => loop {
+                let (rows, rejected, rows_read) = match first.take() {
+                    Some(batch) => batch,
+                    None => {
+                        let waiting = Instant::now();
+                        let msg = pipeline::next(&mut rx, cancel, &file).await?;
+                        waited += waiting.elapsed();
+                        match msg {
+                            pipeline::Msg::Restart => return Ok(Ran::Restart),
+                            pipeline::Msg::Started { .. } => continue,
+                            pipeline::Msg::End(summary) => break summary?,
+                            pipeline::Msg::Batch {
+                                rows,
+                                rejected,
+                                rows_read,
+                            } => (rows, rejected, rows_read),
+                        }
+                    }
+                };
+                if keeping && kept_rows.len() + rows.len() > read_once::MAX_ROWS {
+                    keeping = false;
+                    kept_rows = Vec::new();
+                    kept_rejected = Vec::new();
+                }
+                if keeping {
+                    kept_rejected.extend(rejected.iter().cloned());
+                }
+                writer
+                    .batch(&mut tx, &meta, &rows, rejected, rows_read)
+                    .await?;
+                if keeping {
+                    kept_rows.extend(rows);
+                }
+            },
         };
         let finishing = Instant::now();
         let mut report = writer.finish(&mut tx, &meta, &summary).await?;
@@ -435,6 +453,9 @@ impl Tideline {
             let committing = Instant::now();
             tx.commit().await?;
             crash_point_after_import_commit();
+            if let Some(bulk) = bulk.take() {
+                bulk.finish().await;
+            }
             tracing::debug!(
                 "{file}: the write stage waited {} ms for parsed rows; finishing took {} ms, the commit {} ms",
                 waited.as_millis(),
@@ -462,12 +483,19 @@ impl Tideline {
         Ok(Ran::Done(Box::new(report), kept))
     }
 
-    /// The import's transaction: a preview only reads; an import takes the write lock up front.
-    async fn begin(&self, dry_run: bool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    /// The import's transaction: a preview only reads; an import takes the write lock up front, on a connection
+    /// that leaves the WAL checkpoint until after its commit (see [`BulkWrite`]).
+    async fn begin<'a>(
+        &self,
+        dry_run: bool,
+        bulk: &'a mut Option<BulkWrite>,
+    ) -> Result<sqlx::Transaction<'a, sqlx::Sqlite>> {
         if dry_run {
             Ok(self.pool().begin().await?)
         } else {
-            begin_write(self.pool()).await
+            bulk.insert(BulkWrite::acquire(self.pool()).await?)
+                .begin()
+                .await
         }
     }
 

@@ -84,12 +84,12 @@ pub(super) enum Resolution<'a> {
 #[derive(Default)]
 pub(super) struct Resolver {
     bindings: Vec<Binding>,
-    name_index: HashMap<String, usize>,
-    ext_index: HashMap<String, usize>,
+    name_index: foldhash::HashMap<String, usize>,
+    ext_index: foldhash::HashMap<String, usize>,
     /// Ids of the stored accounts already read.
-    loaded: HashSet<i64>,
-    /// Key → binding, or the conflict.
-    ids: HashMap<AccountKey, std::result::Result<usize, (bool, String)>>,
+    loaded: foldhash::HashSet<i64>,
+    /// Key → binding, or the conflict (looked up once per row: a fast hash).
+    ids: foldhash::HashMap<AccountKey, std::result::Result<usize, (bool, String)>>,
     /// Planned accounts not created yet: binding index and key.
     pending: Vec<(usize, AccountKey)>,
     /// Accounts that exist (stored or created by this import) and learn the external id the file gives them.

@@ -22,7 +22,7 @@ const MAX_SERIAL: f64 = 2_958_465.0;
 /// "Jan-25", "15 Jan 2025", "15/01/2025" (unambiguous day/month only). Years must be within 1900..=2200.
 pub fn cell_date(cell: &Cell) -> Result<NaiveDate, String> {
     match cell {
-        Cell::Date(d) => check_year(d.date(), &d.format("%Y-%m-%d").to_string()),
+        Cell::Date(d) => check_year(d.date(), || d.format("%Y-%m-%d").to_string()),
         Cell::Number(v) => number_date(*v),
         Cell::Text(t) => parse_date_text(t),
         Cell::Bool(b) => Err(format!("{} is a yes/no value, not a date", bool_text(*b))),
@@ -31,13 +31,14 @@ pub fn cell_date(cell: &Cell) -> Result<NaiveDate, String> {
     }
 }
 
-fn check_year(d: NaiveDate, shown: &str) -> Result<NaiveDate, String> {
+/// `shown` (the value as the user sees it) is only written out for the error.
+fn check_year(d: NaiveDate, shown: impl FnOnce() -> String) -> Result<NaiveDate, String> {
     if (MIN_YEAR..=MAX_YEAR).contains(&d.year()) {
         Ok(d)
     } else {
         Err(format!(
             "\"{}\" is outside the years Tideline accepts ({MIN_YEAR}–{MAX_YEAR})",
-            shorten(shown)
+            shorten(&shown())
         ))
     }
 }
@@ -152,7 +153,7 @@ fn parse_date_text(text: &str) -> Result<NaiveDate, String> {
             return Err(not_real());
         }
         let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(not_real)?;
-        check_year(date, &shown)
+        check_year(date, || shown.to_string())
     };
     let year2 = |s: &str| -> Option<i32> {
         let n: i32 = s.parse().ok()?;
