@@ -144,8 +144,17 @@ async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Error> {
             let events = process_unless(app, *defer_events).await?;
             out.print(&WithEvents { result: &report, events_processed: events.clone() }, || {
                 let mut text = format!(
-                    "Health calculated for {} accounts over {} periods: {} created, {} updated, {} unchanged.",
-                    report.accounts, report.periods, report.created, report.updated, report.unchanged
+                    "Health calculated for {} accounts over {} periods: {} created, {} updated, {} unchanged{}.",
+                    report.accounts,
+                    report.periods,
+                    report.created,
+                    report.updated,
+                    report.unchanged,
+                    if report.removed > 0 {
+                        format!(", {} removed (months left without KPI values)", report.removed)
+                    } else {
+                        String::new()
+                    }
                 );
                 if let Some(e) = &events {
                     text.push('\n');

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{at, open_at, write_xlsx, TestApp, C};
+use common::{at, kpi_file, open_at, write_xlsx, TestApp, C};
 use tideline_core::model::{ImportKind, ImportReport};
 
 fn kpi_rows(rows: impl IntoIterator<Item = (String, usize, f64)>) -> Vec<Vec<C>> {
@@ -135,4 +135,89 @@ async fn undoing_the_later_import_puts_back_the_first_imports_values_and_removes
         (0, 40, 4)
     );
     assert!(values(&t).await.is_empty());
+}
+
+#[tokio::test]
+async fn undoing_a_kpi_import_that_added_a_month_leaves_no_health_score_for_it() {
+    let t = open_at(at(10, 0, 0)).await;
+    let january = t.path("january.xlsx");
+    kpi_file(
+        &january,
+        &[
+            ("Acme", "Logins", 80.0, 100.0, "2025-01"),
+            ("Acme", "Seats", 40.0, 50.0, "2025-01"),
+        ],
+    );
+    let january = t.import(&january, ImportKind::Kpi).await;
+    t.app
+        .calculate_health_after_import(january.import_id.expect("id"))
+        .await
+        .expect("health");
+    let february = t.path("february.xlsx");
+    kpi_file(
+        &february,
+        &[
+            ("Acme", "Logins", 20.0, 100.0, "2025-02"),
+            ("Acme", "Seats", 10.0, 50.0, "2025-02"),
+        ],
+    );
+    let february = t.import(&february, ImportKind::Kpi).await;
+    let feb_id = february.import_id.expect("id");
+    t.app
+        .calculate_health_after_import(feb_id)
+        .await
+        .expect("health");
+    t.app.process_events().await.expect("events");
+    let acme = t.account_id("Acme").await;
+    let periods = |h: Vec<tideline_core::model::HealthRecord>| {
+        h.into_iter().map(|r| r.period).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        periods(t.app.health_history(acme).await.expect("history")),
+        ["2025-01", "2025-02"]
+    );
+    let january_score = t.app.health_history(acme).await.expect("history")[0].score;
+
+    t.set_time(at(10, 30, 0));
+    t.app.undo_import(feb_id).await.expect("undo");
+
+    // February has no score left: the history, the Health table and the next snapshot end at January.
+    assert_eq!(
+        periods(t.app.health_history(acme).await.expect("history")),
+        ["2025-01"]
+    );
+    let row = t
+        .app
+        .all_accounts()
+        .await
+        .expect("accounts")
+        .into_iter()
+        .find(|r| r.id == acme)
+        .expect("row");
+    assert_eq!(
+        (
+            row.health_period.as_deref(),
+            row.health_score,
+            row.trend.clone()
+        ),
+        (Some("2025-01"), Some(january_score), vec![january_score])
+    );
+    t.app.process_events().await.expect("events");
+    let snap = t
+        .app
+        .latest_snapshot(acme)
+        .await
+        .expect("snapshot")
+        .expect("one");
+    let health = snap.content.health.expect("health");
+    assert_eq!(health.period, "2025-01");
+    assert_eq!(
+        health
+            .trend
+            .iter()
+            .map(|p| p.period.as_str())
+            .collect::<Vec<_>>(),
+        ["2025-01"]
+    );
+    assert!(snap.content.kpis.iter().all(|k| k.period == "2025-01-01"));
 }
