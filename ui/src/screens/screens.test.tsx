@@ -41,6 +41,8 @@ const historyItem = (over: Partial<ImportListItem>): ImportListItem => ({
   duration_ms: asId(1500),
   status: 'ok',
   created_at: new Date().toISOString(),
+  undo_recorded: true,
+  accounts_created: 0,
   ...over,
 });
 
@@ -69,6 +71,7 @@ describe('Imports', () => {
       file: 'April KPIs.xlsx',
       values_restored: 4,
       values_removed: 6,
+      accounts_restored: 0,
       accounts_removed: 0,
       events: 2,
     });
