@@ -82,7 +82,8 @@ pub enum ImportCmd {
         #[command(flatten)]
         opts: ImportOpts,
     },
-    /// Undo a KPI import (see `imports`): restore the values it replaced, remove what it added.
+    /// Undo a KPI or profile import: restore the values and profiles it replaced, remove what it added (the
+    /// accounts it created go with their snapshots, health, KPI values, playbooks and activity).
     Undo {
         /// The import's id.
         id: i64,

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 use serde_json::Value;
-use tideline_core::import::ImportRequest;
+use tideline_core::import::{accounts_removed_notice, ImportRequest};
 use tideline_core::model::{ImportKind, ProcessReport, SnapshotType};
 use tideline_core::{Error, Tideline};
 
@@ -67,6 +67,23 @@ struct WithEvents<T: Serialize> {
     events_processed: Option<ProcessReport>,
 }
 
+/// An undo's report and, when it removed accounts, the sentence saying what went with them.
+#[derive(Serialize)]
+struct UndoOut<'a> {
+    #[serde(flatten)]
+    report: &'a tideline_core::model::UndoReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: Option<String>,
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 async fn process_unless(app: &Tideline, defer: bool) -> Result<Option<ProcessReport>, Error> {
     if defer {
         Ok(None)
@@ -80,20 +97,31 @@ async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Error> {
         Command::Import(ImportCmd::Undo { id, defer_events }) => {
             let report = app.undo_import(*id).await?;
             let events = process_unless(app, *defer_events).await?;
+            let notice = accounts_removed_notice(report.accounts_removed);
             out.print(
                 &WithEvents {
-                    result: &report,
+                    result: &UndoOut {
+                        report: &report,
+                        notice: notice.clone(),
+                    },
                     events_processed: events.clone(),
                 },
                 || {
-                    format!(
-                        "Undid import {} ({}): {} values restored, {} removed, {} accounts removed.",
+                    let mut text = format!(
+                        "Undid import {} ({}): {} values restored, {} removed; {} accounts put back, {} removed.",
                         report.import_id,
                         report.file,
                         report.values_restored,
                         report.values_removed,
+                        report.accounts_restored,
                         report.accounts_removed
-                    )
+                    );
+                    if let Some(n) = &notice {
+                        text.push('\n');
+                        text.push_str(&capitalised(n));
+                        text.push('.');
+                    }
+                    text
                 },
             )
         }
@@ -144,8 +172,17 @@ async fn run(app: &Tideline, out: Out, command: &Command) -> Result<(), Error> {
             let events = process_unless(app, *defer_events).await?;
             out.print(&WithEvents { result: &report, events_processed: events.clone() }, || {
                 let mut text = format!(
-                    "Health calculated for {} accounts over {} periods: {} created, {} updated, {} unchanged.",
-                    report.accounts, report.periods, report.created, report.updated, report.unchanged
+                    "Health calculated for {} accounts over {} periods: {} created, {} updated, {} unchanged{}.",
+                    report.accounts,
+                    report.periods,
+                    report.created,
+                    report.updated,
+                    report.unchanged,
+                    if report.removed > 0 {
+                        format!(", {} removed (months left without KPI values)", report.removed)
+                    } else {
+                        String::new()
+                    }
                 );
                 if let Some(e) = &events {
                     text.push('\n');

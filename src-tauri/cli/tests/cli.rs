@@ -374,9 +374,24 @@ fn import_undo_removes_what_the_import_added_and_refuses_twice() {
     let file = kpi_workbook(dir.path(), &["Acme", "Globex"]);
     let (v, _) = json(dir.path(), &["import", "kpi", file.to_str().unwrap()]);
     let id = v["import_id"].as_i64().expect("import id").to_string();
-    let (undo, _) = json(dir.path(), &["import", "undo", &id]);
-    assert_eq!(undo["values_removed"], 12);
-    assert_eq!(undo["accounts_removed"], 2);
+    // Before the undo, Acme gets a manual snapshot: it goes with the account, as the report says.
+    json(dir.path(), &["snapshot", "create", "--account", "Acme"]);
+    let out = cli(dir.path())
+        .args(["import", "undo", &id])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("12 removed")
+            && text.contains(
+                "The 2 accounts this import created were removed, with all their snapshots (manual ones too), \
+                 health scores, KPI values, playbook runs and activity."
+            ),
+        "{text}"
+    );
+    let (accounts, _) = json(dir.path(), &["accounts", "list"]);
+    assert_eq!(accounts, serde_json::json!([]));
     let out = cli(dir.path())
         .args(["--json", "import", "undo", &id])
         .output()
@@ -384,4 +399,34 @@ fn import_undo_removes_what_the_import_added_and_refuses_twice() {
     assert!(!out.status.success());
     let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
     assert_eq!(doc["error"]["code"], "import_already_undone", "{doc}");
+}
+
+#[test]
+fn import_undo_of_a_profile_import_puts_the_profile_back() {
+    let dir = tempfile::tempdir().unwrap();
+    // The same account a month apart: its contract and renewal dates differ.
+    let write = |name: &str, today: NaiveDate| {
+        let path = dir.path().join(name);
+        tideline_core::sample::write_profile_workbook(&path, &["Acme".to_string()], today).unwrap();
+        path
+    };
+    let first = write("first.xlsx", NaiveDate::from_ymd_opt(2025, 1, 15).unwrap());
+    let second = write("second.xlsx", NaiveDate::from_ymd_opt(2025, 2, 15).unwrap());
+    json(dir.path(), &["import", "profile", first.to_str().unwrap()]);
+    let (before, _) = json(dir.path(), &["accounts", "list"]);
+    let (v, _) = json(dir.path(), &["import", "profile", second.to_str().unwrap()]);
+    let id = v["import_id"].as_i64().expect("import id").to_string();
+    let (changed, _) = json(dir.path(), &["accounts", "list"]);
+    assert_ne!(changed[0]["profile"], before[0]["profile"]);
+
+    let (undo, _) = json(dir.path(), &["import", "undo", &id]);
+    assert_eq!(undo["accounts_restored"], 1);
+    assert_eq!(undo["accounts_removed"], 0);
+    assert!(undo.get("notice").is_none(), "{undo}");
+    assert_eq!(
+        undo["events_processed"]["items"][0]["trigger_event"], "account_data_changed",
+        "{undo}"
+    );
+    let (after, _) = json(dir.path(), &["accounts", "list"]);
+    assert_eq!(after[0]["profile"], before[0]["profile"]);
 }

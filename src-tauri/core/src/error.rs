@@ -92,14 +92,14 @@ pub enum Error {
     FilePermissionDenied { file: String },
     #[error("import {id} ({file}) was already undone")]
     ImportAlreadyUndone { id: i64, file: String },
-    #[error("import {id} ({file}) can't be undone: the later import {later_id} ({later_file}) changed the same values; undo import {later_id} first")]
+    #[error("import {id} ({file}) can't be undone: the later import {later_id} ({later_file}) changed the same values or accounts; undo import {later_id} first")]
     ImportUndoBlocked {
         id: i64,
         file: String,
         later_id: i64,
         later_file: String,
     },
-    #[error("import {id} ({file}) is a profile import; only KPI imports can be undone")]
+    #[error("import {id} ({file}) was made before Tideline kept what undoing an import needs (the values and profiles it replaced, the accounts it created), so it can't be undone; import a corrected workbook instead")]
     ImportUndoUnsupported { id: i64, file: String },
 }
 

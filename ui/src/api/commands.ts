@@ -70,7 +70,8 @@ export const commands = {
     call<ImportReport>('run_import', { path, kind, account }),
   listImports: (limit: number) => call<ImportListItem[]>('list_imports', { limit }),
   getImport: (id: ImportId) => call<ImportReport>('get_import', { id }),
-  /** Undoes a KPI import (only the latest on its values; `import_undo_blocked` names the later one). */
+  /** Undoes a KPI or profile import (only the latest on its values and accounts; `import_undo_blocked` names the
+   * later one; the accounts it created are removed). */
   undoImport: (id: ImportId) => call<UndoReport>('undo_import', { id }),
   /** Stops the imports running now (they fail with `import_cancelled`, nothing written); how many were asked. */
   cancelImport: () => call<number>('cancel_import'),

@@ -44,7 +44,8 @@ const HINTS: Record<ShownErrorCode, string> = {
   import_cancelled: 'The import was stopped before anything was written. Import the file again when you are ready.',
   import_already_undone: 'That import was undone already; its values are back to what they were before it.',
   import_undo_blocked: 'Undo the later import named in the message first, then this one.',
-  import_undo_unsupported: 'Only KPI imports can be undone. Import a corrected profile workbook instead.',
+  import_undo_unsupported:
+    'This import was made before Tideline kept what undoing needs. Import a corrected workbook instead.',
   app: 'The window could not do that. Try again; if it keeps failing, restart Tideline.',
   ui: 'Try again. If it keeps failing, check the log file in the data folder.',
 };

@@ -11,6 +11,7 @@ import { RelativeTime } from '../components/RelativeTime';
 import { EmptyState, ErrorState, Skeleton } from '../components/States';
 import { chooseFiles, fileName } from '../imports/dropFlow';
 import { ImportReportView } from '../imports/ImportReportView';
+import { undoConfirmation } from '../imports/undoConfirmation';
 import { formatDuration, formatNumber } from '../lib/format';
 
 function PastReport({ item, onClose }: { item: ImportListItem; onClose: () => void }) {
@@ -33,7 +34,9 @@ function PastReport({ item, onClose }: { item: ImportListItem; onClose: () => vo
       setUndoing(false);
     }
   };
-  const canUndo = item.kind === 'kpi' && item.status !== 'undone';
+  const undone = item.status === 'undone';
+  const canUndo = !undone && item.undo_recorded;
+  const confirmation = undoConfirmation(item);
   return (
     <Dialog
       open
@@ -46,8 +49,14 @@ function PastReport({ item, onClose }: { item: ImportListItem; onClose: () => vo
           {canUndo &&
             (confirming ? (
               <>
-                <span className="muted small" data-testid="undo-import-confirm-text">
-                  Put back the values this import replaced and remove what it added?
+                <span className="undo-confirm small" data-testid="undo-import-confirm-text">
+                  <span className="muted">{confirmation.revert}</span>
+                  {confirmation.accountsRemoved != null && (
+                    <strong className="undo-confirm__loss" data-testid="undo-import-accounts-removed">
+                      {' '}
+                      {confirmation.accountsRemoved}
+                    </strong>
+                  )}
                 </span>
                 <button type="button" className="btn" onClick={() => setConfirming(false)} disabled={undoing}>
                   Keep it
@@ -68,6 +77,11 @@ function PastReport({ item, onClose }: { item: ImportListItem; onClose: () => vo
                 Undo import…
               </button>
             ))}
+          {!undone && !item.undo_recorded && (
+            <span className="undo-confirm muted small" data-testid="undo-import-unavailable">
+              Made before Tideline kept what undoing an import needs, so it can’t be undone.
+            </span>
+          )}
           <button type="button" className="btn btn--primary" onClick={onClose}>
             Close
           </button>

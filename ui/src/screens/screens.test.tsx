@@ -41,6 +41,8 @@ const historyItem = (over: Partial<ImportListItem>): ImportListItem => ({
   duration_ms: asId(1500),
   status: 'ok',
   created_at: new Date().toISOString(),
+  undo_recorded: true,
+  accounts_created: 0,
   ...over,
 });
 
@@ -69,6 +71,7 @@ describe('Imports', () => {
       file: 'April KPIs.xlsx',
       values_restored: 4,
       values_removed: 6,
+      accounts_restored: 0,
       accounts_removed: 0,
       events: 2,
     });
@@ -78,9 +81,40 @@ describe('Imports', () => {
     await user.click(await screen.findByTestId('undo-import'));
     expect(api.undoImport).not.toHaveBeenCalled();
     expect(screen.getByTestId('undo-import-confirm-text')).toHaveTextContent('remove what it added');
+    expect(screen.queryByTestId('undo-import-accounts-removed')).not.toBeInTheDocument();
     await user.click(screen.getByTestId('undo-import-confirm'));
     await waitFor(() => expect(api.undoImport).toHaveBeenCalledWith(7));
     await waitFor(() => expect(screen.queryByTestId('import-report-dialog')).not.toBeInTheDocument());
+  });
+
+  it('warns before undoing an import that created accounts that they go with their history', async () => {
+    const item = historyItem({ id: asId(9), kind: 'profile', file: '/data/Customers.xlsx', accounts_created: 2 });
+    api.listImports.mockResolvedValue([item]);
+    api.getImport.mockResolvedValue(importReport({ dry_run: false }));
+    const user = userEvent.setup();
+    renderWithProviders(<Imports />);
+    await user.click(await screen.findByTestId('import-history-row'));
+    await user.click(await screen.findByTestId('undo-import'));
+    const text = screen.getByTestId('undo-import-confirm-text');
+    expect(text).toHaveTextContent('Put back the profiles and account IDs this import changed');
+    expect(screen.getByTestId('undo-import-accounts-removed')).toHaveTextContent(
+      'This also deletes the 2 accounts this import created, with all their snapshots (manual ones too), ' +
+        'health scores, KPI values, playbook runs and activity; none of it can be brought back.',
+    );
+    await user.click(screen.getByRole('button', { name: 'Keep it' }));
+    expect(api.undoImport).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('undo-import-confirm-text')).not.toBeInTheDocument();
+  });
+
+  it('says why an import made before undo was kept can’t be undone', async () => {
+    const item = historyItem({ id: asId(3), kind: 'profile', undo_recorded: false });
+    api.listImports.mockResolvedValue([item]);
+    api.getImport.mockResolvedValue(importReport({ dry_run: false }));
+    const user = userEvent.setup();
+    renderWithProviders(<Imports />);
+    await user.click(await screen.findByTestId('import-history-row'));
+    expect(await screen.findByTestId('undo-import-unavailable')).toHaveTextContent('can’t be undone');
+    expect(screen.queryByTestId('undo-import')).not.toBeInTheDocument();
   });
 
   it('offers no undo for an import already undone', async () => {

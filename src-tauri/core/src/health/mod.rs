@@ -116,6 +116,7 @@ impl Tideline {
             created: 0,
             updated: 0,
             unchanged: 0,
+            removed: 0,
             events: 0,
             duration_ms: 0,
         };
@@ -123,10 +124,12 @@ impl Tideline {
         let mut accounts = BTreeSet::new();
         let mut periods = BTreeSet::new();
         let mut changed_accounts = BTreeSet::new();
+        let mut scored = BTreeSet::new();
         for ((account, month), kpis) in &groups {
             let Some((score, band, categories)) = score::score(kpis, &settings) else {
                 continue;
             };
+            scored.insert((*account, month.clone()));
             accounts.insert(*account);
             periods.insert(month.clone());
             let categories_json = serde_json::to_string(&categories)?;
@@ -155,6 +158,14 @@ impl Tideline {
             store::health_trends::upsert_batch(&mut tx, &serde_json::to_string(chunk)?, &now)
                 .await?;
         }
+        // A month in scope that scores nothing now (its KPI values were removed, as by undoing an import) has no
+        // health any more: its record goes, and the account's snapshot follows through the event.
+        let stale: Vec<&(i64, String)> = stored.keys().filter(|k| !scored.contains(*k)).collect();
+        for chunk in stale.chunks(5000) {
+            store::health_trends::delete_pairs(&mut tx, &serde_json::to_string(chunk)?).await?;
+        }
+        changed_accounts.extend(stale.iter().map(|(account, _)| *account));
+        report.removed = stale.len() as u32;
         let changed: Vec<i64> = changed_accounts.into_iter().collect();
         report.events = outbox::record(
             &mut tx,
@@ -172,12 +183,13 @@ impl Tideline {
         report.periods = periods.len() as u32;
         report.duration_ms = started.elapsed().as_millis() as u64;
         tracing::info!(
-            "Health calculated for {} accounts over {} periods: {} created, {} updated, {} unchanged, {} events",
+            "Health calculated for {} accounts over {} periods: {} created, {} updated, {} unchanged, {} removed, {} events",
             report.accounts,
             report.periods,
             report.created,
             report.updated,
             report.unchanged,
+            report.removed,
             report.events
         );
         Ok(report)

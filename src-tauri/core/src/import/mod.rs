@@ -22,6 +22,7 @@ use crate::model::{
     FileProbe, ImportKind, ImportListItem, ImportProgress, ImportReport, Rejection,
 };
 use crate::{clock, store, Tideline};
+pub use undo::{accounts_removed_notice, REMOVED_WITH_ACCOUNTS};
 use write::WriteStage;
 
 /// Receives progress while a file is read and written (the app streams it to the window).

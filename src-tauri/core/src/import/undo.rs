@@ -1,7 +1,8 @@
 //! Undoing an import: the KPI values it replaced are put back (from `import_kpi_changes`), the values it added
-//! are removed, and so are the accounts it created; all in one transaction, with the events that follow (so
-//! snapshots record the reverted state; earlier snapshots are history and stay as they are). Only the latest
-//! import on those values can be undone: one whose values a later import changed is refused, naming it.
+//! are removed, the profiles and external ids it changed are put back (from `import_account_changes`), and the
+//! accounts it created are removed; all in one transaction, with the events that follow (so snapshots record the
+//! reverted state; earlier snapshots are history and stay as they are). Only the latest import on those values
+//! and accounts can be undone: one that a later import built on is refused, naming it.
 
 use crate::db::begin_write;
 use crate::error::{Error, Result};
@@ -9,9 +10,27 @@ use crate::events::{outbox, EventType};
 use crate::model::{ImportKind, UndoReport};
 use crate::{clock, store, Tideline};
 
+/// What undoing an import removes with each account the import created (what the schema's cascades take). The
+/// UI's confirmation says the same (`ui/src/screens/Imports.tsx`).
+pub const REMOVED_WITH_ACCOUNTS: &str =
+    "all their snapshots (manual ones too), health scores, KPI values, playbook runs and activity";
+
+/// The sentence telling that undoing removes `n` accounts the import created, with what goes with them.
+pub fn accounts_removed_notice(n: u32) -> Option<String> {
+    match n {
+        0 => None,
+        1 => Some(format!(
+            "the account this import created was removed, with {REMOVED_WITH_ACCOUNTS}"
+        )),
+        n => Some(format!(
+            "the {n} accounts this import created were removed, with {REMOVED_WITH_ACCOUNTS}"
+        )),
+    }
+}
+
 impl Tideline {
-    /// Undoes import `id` (see the module documentation), then rescores health for the accounts and months it
-    /// touched.
+    /// Undoes import `id` (see the module documentation), then rescores health for the accounts and months whose
+    /// KPI values it touched.
     #[tracing::instrument(skip(self), err)]
     pub async fn undo_import(&self, id: i64) -> Result<UndoReport> {
         let now = clock::to_db(self.now());
@@ -23,7 +42,7 @@ impl Tideline {
                 file: record.file,
             });
         }
-        if record.kind != ImportKind::Kpi {
+        if !record.recorded {
             return Err(Error::ImportUndoUnsupported {
                 id,
                 file: record.file,
@@ -40,14 +59,23 @@ impl Tideline {
         let pairs = store::imports::written_periods(&mut tx, id).await?;
         let restored = store::import_kpi_changes::restore_all(&mut tx, id).await?;
         let removed = store::kpi_values::delete_of_import(&mut tx, id).await?;
+        let mut accounts = store::import_account_changes::accounts_of(&mut tx, id).await?;
+        let accounts_restored =
+            store::import_account_changes::restore_all(&mut tx, id, &now).await?;
+        let created = store::imports::created_accounts(&mut tx, id).await?;
+        store::snapshot_text::delete_of_accounts(&mut tx, &created).await?;
         let accounts_removed = store::imports::delete_created_accounts(&mut tx, id).await?;
-        let mut accounts: Vec<i64> = pairs.iter().map(|(a, _)| *a).collect();
+        accounts.extend(pairs.iter().map(|(a, _)| *a));
         accounts.sort_unstable();
         accounts.dedup();
         let remaining = store::accounts::existing(&mut tx, &accounts).await?;
+        let event = match record.kind {
+            ImportKind::Kpi => EventType::KpiDataUploaded,
+            ImportKind::Profile => EventType::AccountDataChanged,
+        };
         let events = outbox::record(
             &mut tx,
-            EventType::KpiDataUploaded,
+            event,
             &remaining,
             &format!("undo of import {id}"),
             &now,
@@ -68,7 +96,8 @@ impl Tideline {
             }
         }
         tracing::info!(
-            "Undid import {id} ({}): {restored} values restored, {removed} removed, {accounts_removed} accounts removed",
+            "Undid import {id} ({}): {restored} values restored, {removed} removed, {accounts_restored} accounts \
+             put back, {accounts_removed} accounts removed",
             record.file
         );
         Ok(UndoReport {
@@ -76,6 +105,7 @@ impl Tideline {
             file: record.file,
             values_restored: restored,
             values_removed: removed,
+            accounts_restored,
             accounts_removed,
             events,
         })

@@ -279,10 +279,12 @@ impl Resolver {
     }
 
     /// Creates the planned accounts not created yet (each with its profile, by placeholder id) and records the
-    /// external ids learned by existing accounts. Afterwards every resolved key has its real id.
+    /// external ids learned by existing accounts, each kept as a change of import `import_id` (so undoing it
+    /// takes the id away again). Afterwards every resolved key has its real id.
     pub(super) async fn write_accounts(
         &mut self,
         conn: &mut SqliteConnection,
+        import_id: i64,
         profiles: &HashMap<i64, Profile>,
         now: &str,
     ) -> Result<()> {
@@ -299,6 +301,7 @@ impl Resolver {
             }
         }
         for (id, ext) in std::mem::take(&mut self.link_external) {
+            store::import_account_changes::record_external_id_set(conn, import_id, id).await?;
             sqlx::query("UPDATE accounts SET external_id = ?, updated_at = ? WHERE id = ? AND external_id IS NULL")
                 .bind(ext)
                 .bind(now)
@@ -409,16 +412,6 @@ fn real(id: i64, created: &HashMap<i64, i64>) -> i64 {
     }
 }
 
-/// Records the import, its rejected rows and the accounts it touched; returns the import id.
-async fn record_import(
-    conn: &mut SqliteConnection,
-    meta: &ImportMeta<'_>,
-    report: &ImportReport,
-    touched: &BTreeMap<i64, u32>,
-) -> Result<i64> {
-    store::imports::insert(conn, &meta.file_record(), report, touched).await
-}
-
 /// Stores the final report (with its id and duration) on the import record.
 pub async fn finish_import(conn: &mut SqliteConnection, report: &ImportReport) -> Result<()> {
     store::imports::finish(conn, report).await
@@ -527,14 +520,19 @@ pub async fn apply_profiles(
         return Ok(report);
     }
 
+    // The record first: the changes it keeps (previous profiles, external ids given) carry its id.
+    let import_id = store::imports::start(conn, &meta.file_record()).await?;
+    report.import_id = Some(import_id);
     let placeholders = resolver.planned_ids();
     resolver
-        .write_accounts(conn, &new_profiles, meta.now)
+        .write_accounts(conn, import_id, &new_profiles, meta.now)
         .await?;
     let created: HashMap<i64, i64> = placeholders
         .into_iter()
         .zip(resolver.planned_ids())
         .collect();
+    let updated: Vec<i64> = updates.iter().map(|(id, _)| *id).collect();
+    store::import_account_changes::record_profiles(conn, import_id, &updated).await?;
     for (id, profile) in &updates {
         sqlx::query("UPDATE accounts SET profile = ?, updated_at = ? WHERE id = ?")
             .bind(serde_json::to_string(profile)?)
@@ -547,9 +545,9 @@ pub async fn apply_profiles(
         .iter()
         .map(|(id, (_, rows))| (real(*id, &created), *rows))
         .collect();
-    let import_id = record_import(conn, meta, &report, &touched).await?;
-    report.import_id = Some(import_id);
-    let updated: BTreeSet<i64> = updates.iter().map(|(id, _)| *id).collect();
+    let created_ids: Vec<i64> = created.values().copied().collect();
+    store::imports::complete(conn, import_id, &report, &touched, &created_ids).await?;
+    let updated: BTreeSet<i64> = updated.into_iter().collect();
     let changed: Vec<i64> = merged
         .keys()
         .filter(|id| **id < 0 || updated.contains(id))

@@ -205,8 +205,9 @@ impl WriteStage<KpiRow> for KpiWriter {
         let keys = keys_in_file_order(rows.iter().map(|r| &r.account));
         self.resolver.resolve(conn, &keys).await?;
         if !meta.dry_run {
+            let import_id = self.import_id(conn, meta).await?;
             self.resolver
-                .write_accounts(conn, &std::collections::HashMap::new(), meta.now)
+                .write_accounts(conn, import_id, &std::collections::HashMap::new(), meta.now)
                 .await?;
         }
         let planned = self.resolver.planned_ids_from(self.new_accounts.len());

@@ -116,6 +116,8 @@ pub struct HealthRunReport {
     pub created: u32,
     pub updated: u32,
     pub unchanged: u32,
+    /// Records of months left without a score (their KPI values were removed, as by undoing an import).
+    pub removed: u32,
     pub events: u32,
     pub duration_ms: u64,
 }

@@ -108,6 +108,10 @@ pub struct ImportListItem {
     pub duration_ms: u64,
     pub status: String,
     pub created_at: String,
+    /// The import kept what undoing it needs (imports made before Tideline kept it can't be undone).
+    pub undo_recorded: bool,
+    /// Accounts the import created that still exist: undoing it removes them, with everything held on them.
+    pub accounts_created: u32,
 }
 
 /// What undoing an import did.
@@ -119,9 +123,11 @@ pub struct UndoReport {
     pub values_restored: u32,
     /// Values the import had added, removed.
     pub values_removed: u32,
+    /// Accounts whose profile or external id was put back as it was before the import.
+    pub accounts_restored: u32,
     /// Accounts the import had created, removed.
     pub accounts_removed: u32,
-    /// Events written for the accounts whose values changed back.
+    /// Events written for the accounts whose values, profile or external id changed back.
     pub events: u32,
 }
 

@@ -131,10 +131,12 @@ pub async fn build_contents(
         }
     }
 
+    // An undone import no longer shaped the account: it is not among its recent imports.
     for r in sqlx::query(
         "SELECT ia.account_id, i.id, i.kind, i.file_name, ia.rows, i.created_at FROM ( \
-             SELECT *, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY import_id DESC) AS rn \
-             FROM import_accounts WHERE account_id IN (SELECT value FROM json_each(?1))) ia \
+             SELECT a.*, ROW_NUMBER() OVER (PARTITION BY a.account_id ORDER BY a.import_id DESC) AS rn \
+             FROM import_accounts a JOIN imports u ON u.id = a.import_id AND u.undone_at IS NULL \
+             WHERE a.account_id IN (SELECT value FROM json_each(?1))) ia \
          JOIN imports i ON i.id = ia.import_id WHERE ia.rn <= ?2 ORDER BY ia.account_id, i.id DESC",
     )
     .bind(&ids)

@@ -65,6 +65,19 @@ pub async fn upsert_batch(conn: &mut SqliteConnection, rows_json: &str, now: &st
     Ok(())
 }
 
+/// Deletes the trends of these `(account_id, month)` pairs (a JSON array of pairs).
+#[tracing::instrument(skip_all, err)]
+pub async fn delete_pairs(conn: &mut SqliteConnection, pairs_json: &str) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM health_trends WHERE (account_id, period) IN \
+             (SELECT j.value->>0, j.value->>1 FROM json_each(?1) j)",
+    )
+    .bind(pairs_json)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// `(account_id, month, score, band, categories_json, updated_at)`.
 pub type TrendRow = (i64, String, f64, String, String, String);
 

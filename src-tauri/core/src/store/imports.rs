@@ -17,19 +17,6 @@ pub struct ImportFile<'a> {
     pub now: &'a str,
 }
 
-/// Records an import, its rejected rows and the rows per account it touched; returns the import id.
-#[tracing::instrument(skip_all, err)]
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    file: &ImportFile<'_>,
-    report: &ImportReport,
-    touched: &BTreeMap<i64, u32>,
-) -> Result<i64> {
-    let id = start(conn, file).await?;
-    complete(conn, id, report, touched, &[]).await?;
-    Ok(id)
-}
-
 /// Starts an import's record before its rows are written (they carry its id); [`complete`] fills it in.
 #[tracing::instrument(skip_all, err)]
 pub async fn start(conn: &mut SqliteConnection, file: &ImportFile<'_>) -> Result<i64> {
@@ -111,26 +98,31 @@ pub struct UndoState {
     pub kind: ImportKind,
     pub file: String,
     pub undone: bool,
+    /// The import kept what undoing it needs (imports made before that was kept did not).
+    pub recorded: bool,
 }
 
 #[tracing::instrument(skip_all, err)]
 pub async fn undo_state(conn: &mut SqliteConnection, id: i64) -> Result<UndoState> {
-    let row =
-        sqlx::query("SELECT kind, file_name, undone_at IS NOT NULL FROM imports WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(Error::ImportNotFound { id })?;
+    let row = sqlx::query(
+        "SELECT kind, file_name, undone_at IS NOT NULL, undo_recorded FROM imports WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(Error::ImportNotFound { id })?;
     let kind: String = row.get(0);
     Ok(UndoState {
         kind: ImportKind::parse(&kind)
             .ok_or_else(|| Error::Corrupt(format!("import kind {kind}")))?,
         file: row.get(1),
         undone: row.get(2),
+        recorded: row.get(3),
     })
 }
 
-/// The latest import (not undone) that changed values import `id` wrote, or added to accounts it created.
+/// The latest import (not undone) after import `id` that changed values it wrote, added to accounts it created,
+/// or changed what it changed on an account (the profile; the external id).
 #[tracing::instrument(skip_all, err)]
 pub async fn later_import_on(
     conn: &mut SqliteConnection,
@@ -141,7 +133,12 @@ pub async fn later_import_on(
              EXISTS (SELECT 1 FROM import_kpi_changes c WHERE c.import_id = i.id AND c.previous_import_id = ?1) \
              OR EXISTS (SELECT 1 FROM import_accounts mine JOIN import_accounts a \
                             ON a.account_id = mine.account_id AND a.import_id = i.id \
-                        WHERE mine.import_id = ?1 AND mine.created = 1)) \
+                        WHERE mine.import_id = ?1 AND mine.created = 1) \
+             OR EXISTS (SELECT 1 FROM import_account_changes mine JOIN import_account_changes c \
+                            ON c.account_id = mine.account_id AND c.import_id = i.id \
+                        WHERE mine.import_id = ?1 \
+                            AND ((mine.profile IS NOT NULL AND c.profile IS NOT NULL) \
+                                 OR (mine.external_id_set AND c.external_id_set)))) \
          ORDER BY i.id DESC LIMIT 1",
     )
     .bind(id)
@@ -149,7 +146,21 @@ pub async fn later_import_on(
     .await?)
 }
 
-/// Removes the accounts import `id` created (their values and history go with them); returns how many.
+/// The accounts import `id` created that still exist, ascending.
+#[tracing::instrument(skip_all, err)]
+pub async fn created_accounts(conn: &mut SqliteConnection, id: i64) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT account_id FROM import_accounts WHERE import_id = ? AND created = 1 ORDER BY account_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Removes the accounts import `id` created; returns how many. Everything that refers to an account goes with
+/// it by the schema's cascades: its KPI values, health trends, playbook executions, snapshots (with Ask's facts
+/// of them), events and import lines. Ask's free-text index is not bound by a foreign key: the caller clears it
+/// first (`snapshot_text::delete_of_accounts`).
 #[tracing::instrument(skip_all, err)]
 pub async fn delete_created_accounts(conn: &mut SqliteConnection, id: i64) -> Result<u32> {
     Ok(sqlx::query(
@@ -189,7 +200,9 @@ pub async fn finish(conn: &mut SqliteConnection, report: &ImportReport) -> Resul
 #[tracing::instrument(skip_all, err)]
 pub async fn list(conn: &mut SqliteConnection, limit: u32) -> Result<Vec<ImportListItem>> {
     let rows = sqlx::query(
-        "SELECT id, kind, file_name, sha256, rows_read, rows_imported, rows_rejected, duration_ms, status, created_at \
+        "SELECT id, kind, file_name, sha256, rows_read, rows_imported, rows_rejected, duration_ms, status, created_at, \
+                undo_recorded, \
+                (SELECT COUNT(*) FROM import_accounts a WHERE a.import_id = imports.id AND a.created = 1) \
          FROM imports ORDER BY id DESC LIMIT ?",
     )
     .bind(i64::from(limit))
@@ -210,6 +223,8 @@ pub async fn list(conn: &mut SqliteConnection, limit: u32) -> Result<Vec<ImportL
                 duration_ms: r.get::<i64, _>(7) as u64,
                 status: r.get(8),
                 created_at: r.get(9),
+                undo_recorded: r.get(10),
+                accounts_created: r.get::<i64, _>(11) as u32,
             })
         })
         .collect()

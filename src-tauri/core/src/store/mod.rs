@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod events;
 pub mod health_trends;
+pub mod import_account_changes;
 pub mod import_kpi_changes;
 pub mod imports;
 pub mod kpi_values;

@@ -47,6 +47,20 @@ pub async fn index(conn: &mut SqliteConnection, snapshot_ids: &[i64]) -> Result<
     Ok(())
 }
 
+/// Removes the texts of these accounts' snapshots (before the accounts are deleted: the index has no foreign
+/// key to cascade from).
+#[tracing::instrument(skip_all, err)]
+pub async fn delete_of_accounts(conn: &mut SqliteConnection, account_ids: &[i64]) -> Result<()> {
+    if account_ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM snapshot_text WHERE account_id IN (SELECT value FROM json_each(?))")
+        .bind(serde_json::to_string(account_ids)?)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// One snapshot text that matched.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextHit {

@@ -3,4 +3,8 @@
 /**
  * What a "Calculate health scores" run did.
  */
-export type HealthRunReport = { accounts: number, periods: number, created: number, updated: number, unchanged: number, events: number, duration_ms: number, };
+export type HealthRunReport = { accounts: number, periods: number, created: number, updated: number, unchanged: number, 
+/**
+ * Records of months left without a score (their KPI values were removed, as by undoing an import).
+ */
+removed: number, events: number, duration_ms: number, };

@@ -4,4 +4,12 @@ import type { ImportKind } from "./ImportKind";
 /**
  * One line of the import history.
  */
-export type ImportListItem = { id: number, kind: ImportKind, file: string, sha256: string, rows_read: number, rows_imported: number, rows_rejected: number, duration_ms: number, status: string, created_at: string, };
+export type ImportListItem = { id: number, kind: ImportKind, file: string, sha256: string, rows_read: number, rows_imported: number, rows_rejected: number, duration_ms: number, status: string, created_at: string, 
+/**
+ * The import kept what undoing it needs (imports made before Tideline kept it can't be undone).
+ */
+undo_recorded: boolean, 
+/**
+ * Accounts the import created that still exist: undoing it removes them, with everything held on them.
+ */
+accounts_created: number, };

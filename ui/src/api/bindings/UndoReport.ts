@@ -13,10 +13,14 @@ values_restored: number,
  */
 values_removed: number, 
 /**
+ * Accounts whose profile or external id was put back as it was before the import.
+ */
+accounts_restored: number, 
+/**
  * Accounts the import had created, removed.
  */
 accounts_removed: number, 
 /**
- * Events written for the accounts whose values changed back.
+ * Events written for the accounts whose values, profile or external id changed back.
  */
 events: number, };
