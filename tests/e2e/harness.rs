@@ -233,11 +233,24 @@ impl App {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        self.data_dir
+        // App stops its driver when dropped, so the folder is swapped out rather than moved.
+        std::mem::replace(
+            &mut self.data_dir,
+            tempfile::tempdir().expect("a temporary folder"),
+        )
     }
 
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// A test that fails half-way still stops its driver (and with it the window), so no process outlives it holding
+/// the test's output open.
+impl Drop for App {
+    fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

@@ -5,6 +5,7 @@ mod ask;
 mod data;
 mod desktop;
 mod harness;
+mod memory;
 
 use std::time::Duration;
 

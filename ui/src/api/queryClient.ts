@@ -3,8 +3,16 @@ import { QueryClient, type Query } from '@tanstack/react-query';
 import type { AccountQuery } from './bindings/AccountQuery';
 import type { AccountId, SnapshotId, ImportId } from './commands';
 
+/**
+ * What the account panel reads about one account (or one of its snapshots). A long review visits hundreds of
+ * accounts: these are dropped 30 s after their panel closes (not the default 5 min), so memory stays where it
+ * started; coming back to an account later reads it again, locally, in milliseconds.
+ */
+export const PER_ACCOUNT_KEYS = ['snapshots', 'snapshot', 'diff', 'health-history', 'executions', 'suggestion'] as const;
+export const PER_ACCOUNT_GC_MS = 30_000;
+
 export function createQueryClient(): QueryClient {
-  return new QueryClient({
+  const client = new QueryClient({
     defaultOptions: {
       queries: {
         // Commands are local and fail for a reason (a code and a message): show it rather than retry.
@@ -15,6 +23,10 @@ export function createQueryClient(): QueryClient {
       mutations: { retry: false },
     },
   });
+  for (const head of PER_ACCOUNT_KEYS) {
+    client.setQueryDefaults([head], { gcTime: PER_ACCOUNT_GC_MS });
+  }
+  return client;
 }
 
 export const queryClient = createQueryClient();
@@ -52,7 +64,22 @@ export function isDataQuery(query: Pick<Query, 'queryKey'>): boolean {
   return !NOT_INVALIDATED.has(String(query.queryKey[0]));
 }
 
-/** Everything that reflects stored data is stale after a change. */
+/** Changes arriving within this window share one refetch. */
+export const INVALIDATE_COALESCE_MS = 50;
+const scheduled = new WeakMap<QueryClient, Promise<void>>();
+
+/**
+ * Everything that reflects stored data is stale after a change. Changes come in bursts (a click creates a
+ * snapshot and its activity event follows; an import ends with several events): the calls of one burst share a
+ * single refetch of what is on screen instead of one each.
+ */
 export function invalidateData(client: QueryClient = queryClient): Promise<void> {
-  return client.invalidateQueries({ predicate: isDataQuery });
+  const pending = scheduled.get(client);
+  if (pending) return pending;
+  const next = new Promise<void>((resolve) => setTimeout(resolve, INVALIDATE_COALESCE_MS)).then(() => {
+    scheduled.delete(client);
+    return client.invalidateQueries({ predicate: isDataQuery });
+  });
+  scheduled.set(client, next);
+  return next;
 }
