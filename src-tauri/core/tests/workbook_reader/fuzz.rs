@@ -270,7 +270,12 @@ pub(crate) fn check_streamed_and_peeked(
             .collect();
         prop_assert_eq!(&cut, &peek.workbook.sheets, "{}: peeked rows differ", name);
     } else if whole.is_ok() {
-        prop_assert!(false, "{}: the whole read worked, the peek failed: {:?}", name, peeked.err());
+        prop_assert!(
+            false,
+            "{}: the whole read worked, the peek failed: {:?}",
+            name,
+            peeked.err()
+        );
     }
     Ok(())
 }
