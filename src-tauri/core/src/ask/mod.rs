@@ -96,13 +96,17 @@ impl Tideline {
         let mut b = Builder::default();
         if !p.choices.is_empty() && p.accounts.is_empty() {
             compose::choose(&mut b, &p.choices);
-        } else if p.intent == AskIntent::Unknown {
-            if self
-                .answer_text_search(account_id, question, &mut b)
-                .await?
-            {
+        } else if matches!(p.intent, AskIntent::Unknown | AskIntent::TextSearch) {
+            // The accounts the question names, else the open panel's, else every account.
+            let scope: Vec<i64> = if p.accounts.is_empty() {
+                account_id.into_iter().collect()
+            } else {
+                p.accounts.clone()
+            };
+            if self.answer_text_search(&scope, &p.terms, &mut b).await? {
                 p.intent = AskIntent::TextSearch;
             } else {
+                p.intent = AskIntent::Unknown;
                 compose::unknown(&mut b);
             }
         } else if p.accounts.is_empty() && !p.intent.is_portfolio() {
@@ -249,17 +253,17 @@ impl Tideline {
         Ok(())
     }
 
-    /// A question no intent matches: the snapshot texts (profiles, playbook notes, change summaries) containing
-    /// all its words, the panel's account's only when one is open. False when none does (the answer is `unknown`).
+    /// A text question, or one no intent matches: the snapshot texts (profiles, playbook notes, change summaries)
+    /// containing all the terms, of the `scope` accounts only when any are given. False when none does (the
+    /// answer is `unknown`).
     async fn answer_text_search(
         &self,
-        account_id: Option<i64>,
-        question: &str,
+        scope: &[i64],
+        terms: &[String],
         b: &mut Builder,
     ) -> Result<bool> {
-        let terms = plan::search_terms(question);
         let mut conn = self.pool().acquire().await?;
-        let hits = snapshot_text::search(&mut conn, &terms, account_id, DEFAULT_LIST).await?;
+        let hits = snapshot_text::search(&mut conn, terms, scope, DEFAULT_LIST).await?;
         if hits.is_empty() {
             return Ok(false);
         }
@@ -269,7 +273,7 @@ impl Tideline {
             .into_values()
             .flatten()
             .collect();
-        compose::text_search(b, &terms, &hits, &names);
+        compose::text_search(b, terms, &hits, &names);
         Ok(true)
     }
 
