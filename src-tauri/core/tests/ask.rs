@@ -322,9 +322,13 @@ async fn run_set(set: &str, app: &TestApp, goldens: &[Golden]) -> usize {
         let plan = app.app.plan_question(current, q).await.expect("plan");
         let a = app.app.ask(current, q).await.expect("answer");
         assert_eq!(a.intent.as_str(), g.intent, "{q}: intent ({:?})", a.answer);
-        if a.intent == AskIntent::TextSearch {
-            // No intent matched; the free-text index did.
-            assert_eq!(plan.intent, AskIntent::Unknown, "{q}");
+        if matches!(plan.intent, AskIntent::TextSearch | AskIntent::Unknown) {
+            // A text question, or one no intent matched, searches the free-text index: answered text_search when
+            // a text matched, unknown when none did.
+            assert!(
+                matches!(a.intent, AskIntent::TextSearch | AskIntent::Unknown),
+                "{q}"
+            );
         } else {
             assert_eq!(plan.intent, a.intent, "{q}");
         }
@@ -899,4 +903,94 @@ async fn free_text_questions_search_profiles_playbook_notes_and_change_summaries
         .await
         .expect("backfill");
     assert_eq!(dump().await, before);
+}
+
+/// A text question ("what did the notes say about …") names its account or not, wherever it is asked: naming
+/// one searches that account's texts only (from the Health tab or another account's panel), naming none searches
+/// every account's; it is not read as a question about the renewal date. A named account none of whose texts
+/// match gets the plain unknown answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_question_naming_an_account_searches_that_accounts_texts() {
+    let app = built().await;
+    let profiles = app.path("profiles.xlsx");
+    write_xlsx(
+        &profiles,
+        &[(
+            "Customers",
+            vec![
+                vec![C::S("Account Name"), C::S("Notes")],
+                vec![
+                    C::S("Borealis Freight"),
+                    C::S("Renewal at risk: procurement wants a three-year deal."),
+                ],
+                vec![C::S("Acme Labs"), C::S("Renewal call booked for December.")],
+            ],
+        )],
+    );
+    app.import(&profiles, tideline_core::model::ImportKind::Profile)
+        .await;
+    for name in ["Borealis Freight", "Acme Labs"] {
+        let id = app.account_id(name).await;
+        app.app
+            .create_snapshot(id, tideline_core::model::SnapshotType::Manual, None)
+            .await
+            .expect("snapshot");
+    }
+    let borealis = app.account_id("Borealis Freight").await;
+    let labs = app.account_id("Acme Labs").await;
+    let account_of = |snapshot: i64| {
+        let pool = app.app.pool().clone();
+        async move {
+            let id: i64 = sqlx::query_scalar("SELECT account_id FROM snapshots WHERE id = ?")
+                .bind(snapshot)
+                .fetch_one(&pool)
+                .await
+                .expect("snapshot");
+            id
+        }
+    };
+
+    let q = "What did the notes say about renewal at Borealis Freight?";
+    let plan = app.app.plan_question(None, q).await.expect("plan");
+    assert_eq!(plan.intent, AskIntent::TextSearch);
+    assert_eq!(plan.accounts, vec![borealis]);
+    assert_eq!(plan.terms, vec!["renewal".to_string()]);
+    // From the Health tab, and from another account's panel: Borealis Freight's texts only.
+    for panel in [None, Some(labs)] {
+        let a = app.app.ask(panel, q).await.expect("answer");
+        verify_claims(&app.app, q, &a).await;
+        assert_eq!(a.intent, AskIntent::TextSearch, "{}", a.answer);
+        assert!(
+            a.answer
+                .contains("Borealis Freight (profile notes): “Renewal at risk: procurement"),
+            "{}",
+            a.answer
+        );
+        assert!(!a.answer.contains("Acme Labs"), "{}", a.answer);
+        let ids: Vec<i64> = a.accounts.iter().map(|x| x.id).collect();
+        assert_eq!(ids, vec![borealis]);
+        assert!(a.claims.iter().any(|c| c.path == "$.profile.notes"));
+        for c in &a.claims {
+            assert_eq!(account_of(c.snapshot_id).await, borealis, "{c:?}");
+        }
+    }
+
+    // No account named: every account's texts.
+    let q = "What did the notes say about renewal?";
+    let a = app.app.ask(None, q).await.expect("answer");
+    verify_claims(&app.app, q, &a).await;
+    assert_eq!(a.intent, AskIntent::TextSearch, "{}", a.answer);
+    let mut ids: Vec<i64> = a.accounts.iter().map(|x| x.id).collect();
+    ids.sort();
+    let mut want = vec![borealis, labs];
+    want.sort();
+    assert_eq!(ids, want, "{}", a.answer);
+    assert!(a.answer.contains("“Renewal call booked for December.”"));
+
+    // A named account with no such text: nothing from the others.
+    let q = "What did the notes say about renewal at Cascade Dental?";
+    let a = app.app.ask(None, q).await.expect("answer");
+    assert_eq!(a.intent, AskIntent::Unknown, "{}", a.answer);
+    assert!(a.claims.is_empty());
+    assert!(a.answer.contains("can't answer"), "{}", a.answer);
 }

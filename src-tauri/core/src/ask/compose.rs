@@ -1269,16 +1269,19 @@ pub fn movers(
     }
 }
 
+/// Accounts renewing within `days`, soonest first. `rows` are the listed accounts' facts (at most `limit`),
+/// `total` how many accounts renew in that window.
 pub fn renewals(
     b: &mut Builder,
     rows: &[(NaiveDate, Vec<Fact>)],
+    total: usize,
     days: u32,
     band: Option<Band>,
     limit: usize,
 ) {
     b.source("profile");
     let band_txt = band.map(|x| format!(" {}", x.label())).unwrap_or_default();
-    if rows.is_empty() {
+    if total == 0 {
         b.say(format!(
             "No{band_txt} account renews in the next {days} days."
         ));
@@ -1305,12 +1308,12 @@ pub fn renewals(
             .unwrap_or_default();
         items.push(format!("{name} on {date} ({health}{arr})"));
     }
-    let more = rows.len().saturating_sub(limit);
+    let more = total.saturating_sub(limit);
     b.say(format!(
         "{} account{}{band_txt} renew{} in the next {days} days: {}{}.",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        if rows.len() == 1 { "s" } else { "" },
+        total,
+        if total == 1 { "" } else { "s" },
+        if total == 1 { "s" } else { "" },
         items.join("; "),
         if more > 0 {
             format!("; and {more} more")
@@ -1320,10 +1323,13 @@ pub fn renewals(
     ));
 }
 
+/// Accounts whose KPI is below or above its target or a value. `rows` are the listed accounts' facts (at most
+/// `limit`), `total` how many accounts match.
 pub fn kpi_filter(
     b: &mut Builder,
     kpi: &str,
     rows: &[Vec<Fact>],
+    total: usize,
     cmp: Compare,
     value: Option<f64>,
     limit: usize,
@@ -1335,7 +1341,7 @@ pub fn kpi_filter(
         (Compare::Below, Some(v)) => format!("below {}", num(v)),
         (Compare::Above, Some(v)) => format!("above {}", num(v)),
     };
-    if rows.is_empty() {
+    if total == 0 {
         b.say(format!(
             "No account has {kpi} {what} in its latest snapshot."
         ));
@@ -1352,12 +1358,12 @@ pub fn kpi_filter(
             .unwrap_or_default();
         items.push(format!("{name} ({v})"));
     }
-    let more = rows.len().saturating_sub(limit);
+    let more = total.saturating_sub(limit);
     b.say(format!(
         "{} account{} {} {kpi} {what}: {}{}.",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        if rows.len() == 1 { "has" } else { "have" },
+        total,
+        if total == 1 { "" } else { "s" },
+        if total == 1 { "has" } else { "have" },
         items.join(", "),
         if more > 0 {
             format!("; and {more} more")

@@ -30,6 +30,7 @@ const DEFAULT_LIST: usize = 10;
 
 impl Tideline {
     /// Plans the question without answering it (what the golden test and `--explain` look at).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn plan_question(&self, account_id: Option<i64>, question: &str) -> Result<Plan> {
         let mut conn = self.pool().acquire().await?;
         let accounts = store::accounts::names(&mut conn).await?;
@@ -95,13 +96,17 @@ impl Tideline {
         let mut b = Builder::default();
         if !p.choices.is_empty() && p.accounts.is_empty() {
             compose::choose(&mut b, &p.choices);
-        } else if p.intent == AskIntent::Unknown {
-            if self
-                .answer_text_search(account_id, question, &mut b)
-                .await?
-            {
+        } else if matches!(p.intent, AskIntent::Unknown | AskIntent::TextSearch) {
+            // The accounts the question names, else the open panel's, else every account.
+            let scope: Vec<i64> = if p.accounts.is_empty() {
+                account_id.into_iter().collect()
+            } else {
+                p.accounts.clone()
+            };
+            if self.answer_text_search(&scope, &p.terms, &mut b).await? {
                 p.intent = AskIntent::TextSearch;
             } else {
+                p.intent = AskIntent::Unknown;
                 compose::unknown(&mut b);
             }
         } else if p.accounts.is_empty() && !p.intent.is_portfolio() {
@@ -248,17 +253,17 @@ impl Tideline {
         Ok(())
     }
 
-    /// A question no intent matches: the snapshot texts (profiles, playbook notes, change summaries) containing
-    /// all its words, the panel's account's only when one is open. False when none does (the answer is `unknown`).
+    /// A text question, or one no intent matches: the snapshot texts (profiles, playbook notes, change summaries)
+    /// containing all the terms, of the `scope` accounts only when any are given. False when none does (the
+    /// answer is `unknown`).
     async fn answer_text_search(
         &self,
-        account_id: Option<i64>,
-        question: &str,
+        scope: &[i64],
+        terms: &[String],
         b: &mut Builder,
     ) -> Result<bool> {
-        let terms = plan::search_terms(question);
         let mut conn = self.pool().acquire().await?;
-        let hits = snapshot_text::search(&mut conn, &terms, account_id, DEFAULT_LIST).await?;
+        let hits = snapshot_text::search(&mut conn, terms, scope, DEFAULT_LIST).await?;
         if hits.is_empty() {
             return Ok(false);
         }
@@ -268,12 +273,22 @@ impl Tideline {
             .into_values()
             .flatten()
             .collect();
-        compose::text_search(b, &terms, &hits, &names);
+        compose::text_search(b, terms, &hits, &names);
         Ok(true)
     }
 
     /// Gives every account without a snapshot a `rag_auto` one (one transaction), so portfolio answers cover all.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn snapshot_missing_accounts(&self) -> Result<Vec<i64>> {
+        // Read first: every account usually has one, and a question then takes no write lock.
+        let mut conn = self.pool().acquire().await?;
+        if snapshots::accounts_without(&mut conn, None)
+            .await?
+            .is_empty()
+        {
+            return Ok(Vec::new());
+        }
+        drop(conn);
         let mut tx = begin_write(self.pool()).await?;
         let missing = snapshots::accounts_without(&mut tx, None).await?;
         if missing.is_empty() {
@@ -300,6 +315,7 @@ impl Tideline {
         Ok(made.iter().map(|s| s.id).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn answer_portfolio(
         &self,
         p: &Plan,
@@ -315,40 +331,22 @@ impl Tideline {
         match p.intent {
             AskIntent::AtRisk => {
                 let band = p.band.unwrap_or(Band::AtRisk);
-                let facts =
-                    snapshot_facts::of_latest(&mut conn, &["health.band", "health.score"], None)
-                        .await?;
-                let mut by: BTreeMap<i64, Vec<_>> = BTreeMap::new();
-                for f in facts {
-                    by.entry(f.snapshot_id).or_default().push(f);
-                }
-                let mut inband: Vec<(f64, i64)> = by
-                    .iter()
-                    .filter(|(_, fs)| {
-                        fs.iter().any(|f| {
-                            f.fact == "health.band" && f.text.as_deref() == Some(band.as_str())
-                        })
-                    })
-                    .map(|(sid, fs)| {
-                        let score = fs
-                            .iter()
-                            .find(|f| f.fact == "health.score")
-                            .and_then(|f| f.num)
-                            .unwrap_or(0.0);
-                        (score, *sid)
-                    })
-                    .collect();
+                let mut inband: Vec<(f64, i64)> =
+                    snapshot_facts::latest_values(&mut conn, ["health.band", "health.score"])
+                        .await?
+                        .into_iter()
+                        .filter(|l| l.text(0) == Some(band.as_str()))
+                        .map(|l| (l.num(1).unwrap_or(0.0), l.snapshot_id))
+                        .collect();
                 inband.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
                 let total = inband.len();
                 let ids: Vec<i64> = inband.iter().take(limit).map(|x| x.1).collect();
-                let mut rows =
-                    snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name", "category.%"])
-                        .await?;
-                for id in &ids {
-                    if let Some(score) = by.remove(id) {
-                        rows.entry(*id).or_default().extend(score);
-                    }
-                }
+                let rows = snapshot_facts::of_snapshots(
+                    &mut conn,
+                    &ids,
+                    &["account.name", "category.%", "health.band", "health.score"],
+                )
+                .await?;
                 compose::at_risk(b, band, &rows.into_iter().collect(), total, limit);
             }
             AskIntent::Movers => {
@@ -356,41 +354,34 @@ impl Tideline {
                     Some(PeriodSpec::Range(a, _)) => Some(a.format("%Y-%m").to_string()),
                     _ => None,
                 };
-                let month_key = from_month.as_ref().map(|m| format!("trend.{m}"));
-                let keys: Vec<&str> = match &month_key {
-                    Some(k) => vec!["health.score", "health.period", k.as_str()],
-                    None => vec!["health.score", "trend.prev.score"],
-                };
-                let facts = snapshot_facts::of_latest(&mut conn, &keys, None).await?;
-                let mut rows: BTreeMap<i64, Vec<_>> = BTreeMap::new();
-                for f in facts {
-                    rows.entry(f.snapshot_id).or_default().push(f);
-                }
                 let n = p.limit.map(|l| l as usize).unwrap_or(5);
-                let (drops, rises) = compose::ranked_moves(&rows, from_month.as_deref(), n);
-                let ids: Vec<i64> = drops
-                    .iter()
-                    .chain(rises.iter())
-                    .map(|m| m.snapshot_id)
-                    .collect();
-                // Names and periods only for the accounts listed.
-                let extra = snapshot_facts::of_snapshots(
+                // Ranked where the facts are; only the listed accounts' facts are read.
+                let ids =
+                    snapshot_facts::biggest_moves(&mut conn, from_month.as_deref(), n).await?;
+                let month_key = from_month.as_ref().map(|m| format!("trend.{m}"));
+                let earlier = month_key.as_deref().unwrap_or("trend.prev.score");
+                let facts = snapshot_facts::of_snapshots(
                     &mut conn,
                     &ids,
-                    &["account.name", "health.period", "trend.prev.period"],
+                    &[
+                        "account.name",
+                        "health.score",
+                        "health.period",
+                        earlier,
+                        "trend.prev.period",
+                    ],
                 )
                 .await?;
+                let mut rows: BTreeMap<i64, Vec<_>> = BTreeMap::new();
                 let mut names: BTreeMap<i64, Vec<_>> = BTreeMap::new();
-                for (sid, facts) in extra {
+                for (sid, facts) in facts {
                     for f in facts {
-                        if f.fact == "account.name" {
-                            names.entry(sid).or_default().push(f);
-                        } else if !rows
-                            .get(&sid)
-                            .is_some_and(|r| r.iter().any(|x| x.fact == f.fact))
-                        {
-                            rows.entry(sid).or_default().push(f);
-                        }
+                        let to = if f.fact == "account.name" {
+                            &mut names
+                        } else {
+                            &mut rows
+                        };
+                        to.entry(sid).or_default().push(f);
                     }
                 }
                 compose::movers(
@@ -405,17 +396,20 @@ impl Tideline {
             AskIntent::Renewals => {
                 let days = p.days.unwrap_or(90);
                 let until = today + chrono::Days::new(u64::from(days));
-                let dates =
-                    snapshot_facts::of_latest(&mut conn, &["profile.renewal_date"], None).await?;
-                let mut due: Vec<(NaiveDate, i64)> = dates
-                    .iter()
-                    .filter_map(|f| {
-                        let d = NaiveDate::parse_from_str(f.text.as_deref()?, "%Y-%m-%d").ok()?;
-                        (d >= today && d <= until).then_some((d, f.snapshot_id))
-                    })
-                    .collect();
+                let mut due: Vec<(NaiveDate, i64)> = snapshot_facts::latest_values(
+                    &mut conn,
+                    ["profile.renewal_date", "health.band"],
+                )
+                .await?
+                .into_iter()
+                .filter(|l| p.band.is_none_or(|band| l.text(1) == Some(band.as_str())))
+                .filter_map(|l| {
+                    let d = NaiveDate::parse_from_str(l.text(0)?, "%Y-%m-%d").ok()?;
+                    (d >= today && d <= until).then_some((d, l.snapshot_id))
+                })
+                .collect();
                 due.sort();
-                let ids: Vec<i64> = due.iter().map(|d| d.1).collect();
+                let ids: Vec<i64> = due.iter().take(limit).map(|d| d.1).collect();
                 let mut facts = snapshot_facts::of_snapshots(
                     &mut conn,
                     &ids,
@@ -429,49 +423,31 @@ impl Tideline {
                 .await?;
                 let rows: Vec<(NaiveDate, Vec<_>)> = due
                     .iter()
+                    .take(limit)
                     .filter_map(|(d, id)| facts.remove(id).map(|f| (*d, f)))
-                    .filter(|(_, f)| {
-                        p.band.is_none_or(|band| {
-                            f.iter().any(|x| {
-                                x.fact == "health.band" && x.text.as_deref() == Some(band.as_str())
-                            })
-                        })
-                    })
                     .collect();
-                compose::renewals(b, &rows, days, p.band, limit);
+                compose::renewals(b, &rows, due.len(), days, p.band, limit);
             }
             AskIntent::KpiFilter => {
                 let kpi = p.kpis.first().cloned().unwrap_or_default();
                 let (cmp, value) = p.threshold.unwrap_or((Compare::Below, None));
                 let vkey = format!("kpi.{kpi}.value");
                 let skey = format!("kpi.{kpi}.status");
-                let facts =
-                    snapshot_facts::of_latest(&mut conn, &[vkey.as_str(), skey.as_str()], None)
-                        .await?;
-                let mut by: BTreeMap<i64, Vec<_>> = BTreeMap::new();
-                for f in facts {
-                    by.entry(f.snapshot_id).or_default().push(f);
-                }
-                let mut hits: Vec<(f64, i64)> = Vec::new();
-                for (sid, fs) in &by {
-                    let v = fs
-                        .iter()
-                        .find(|f| f.fact.ends_with(".value"))
-                        .and_then(|f| f.num);
-                    let st = fs
-                        .iter()
-                        .find(|f| f.fact.ends_with(".status"))
-                        .and_then(|f| f.text.clone());
-                    let keep = match (cmp, value) {
-                        (Compare::Below, None) => st.as_deref() == Some("off_target"),
-                        (Compare::Above, None) => st.as_deref() == Some("on_target"),
-                        (Compare::Below, Some(t)) => v.is_some_and(|v| v < t),
-                        (Compare::Above, Some(t)) => v.is_some_and(|v| v > t),
-                    };
-                    if keep {
-                        hits.push((v.unwrap_or(0.0), *sid));
-                    }
-                }
+                let mut hits: Vec<(f64, i64)> =
+                    snapshot_facts::latest_values(&mut conn, [vkey.as_str(), skey.as_str()])
+                        .await?
+                        .into_iter()
+                        .filter_map(|l| {
+                            let (v, st) = (l.num(0), l.text(1));
+                            let keep = match (cmp, value) {
+                                (Compare::Below, None) => st == Some("off_target"),
+                                (Compare::Above, None) => st == Some("on_target"),
+                                (Compare::Below, Some(t)) => v.is_some_and(|v| v < t),
+                                (Compare::Above, Some(t)) => v.is_some_and(|v| v > t),
+                            };
+                            keep.then_some((v.unwrap_or(0.0), l.snapshot_id))
+                        })
+                        .collect();
                 hits.sort_by(|x, y| {
                     if cmp == Compare::Above {
                         y.0.total_cmp(&x.0)
@@ -480,18 +456,18 @@ impl Tideline {
                     }
                     .then(x.1.cmp(&y.1))
                 });
-                let ids: Vec<i64> = hits.iter().map(|h| h.1).collect();
-                let mut names =
-                    snapshot_facts::of_snapshots(&mut conn, &ids, &["account.name"]).await?;
-                let rows: Vec<Vec<_>> = hits
+                let ids: Vec<i64> = hits.iter().take(limit).map(|h| h.1).collect();
+                let mut facts = snapshot_facts::of_snapshots(
+                    &mut conn,
+                    &ids,
+                    &["account.name", vkey.as_str(), skey.as_str()],
+                )
+                .await?;
+                let rows: Vec<Vec<_>> = ids
                     .iter()
-                    .map(|(_, sid)| {
-                        let mut r = by.remove(sid).unwrap_or_default();
-                        r.extend(names.remove(sid).unwrap_or_default());
-                        r
-                    })
+                    .map(|sid| facts.remove(sid).unwrap_or_default())
                     .collect();
-                compose::kpi_filter(b, &kpi, &rows, cmp, value, limit);
+                compose::kpi_filter(b, &kpi, &rows, hits.len(), cmp, value, limit);
             }
             _ => compose::unknown(b),
         }

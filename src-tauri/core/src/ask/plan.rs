@@ -41,6 +41,8 @@ pub struct Plan {
     pub threshold: Option<(Compare, Option<f64>)>,
     /// Account names the question matches equally; the answer asks which.
     pub choices: Vec<(i64, String)>,
+    /// A text question (or one no intent matches): the words the free-text search looks for, less account names.
+    pub terms: Vec<String>,
 }
 
 const PORTFOLIO_WORDS: [&str; 8] = [
@@ -52,6 +54,24 @@ const PORTFOLIO_WORDS: [&str; 8] = [
     "list",
     "any",
     "clients",
+];
+
+/// Words that ask what was written (notes, mentions, comments) rather than for a figure: "What did the notes
+/// say about renewal at TechCorp?" searches TechCorp's texts, it does not read its renewal date.
+const TEXT_WORDS: [&str; 13] = [
+    "note",
+    "notes",
+    "noted",
+    "mention",
+    "mentions",
+    "mentioned",
+    "mentioning",
+    "wrote",
+    "written",
+    "comment",
+    "comments",
+    "commented",
+    "said",
 ];
 
 fn has(ws: &[String], w: &str) -> bool {
@@ -133,6 +153,8 @@ pub fn plan(input: &PlanInput) -> Plan {
         .collect();
     let period = dates::find(&rest, input.today);
     let r = &rest;
+    let terms = search_terms(r);
+    let asks_text = !terms.is_empty() && TEXT_WORDS.iter().any(|w| has(r, w));
 
     let band = if has(r, "critical") {
         Some(Band::Critical)
@@ -203,6 +225,8 @@ pub fn plan(input: &PlanInput) -> Plan {
         } else {
             I::Status
         }
+    } else if asks_text {
+        I::TextSearch
     } else if has_prefix(r, "renew")
         && (named.is_empty() || portfolio_words)
         && (portfolio_words || input.current.is_none())
@@ -318,7 +342,8 @@ pub fn plan(input: &PlanInput) -> Plan {
         Vec::new()
     } else if !named.is_empty() {
         named
-    } else if intent == I::Unknown {
+    } else if matches!(intent, I::Unknown | I::TextSearch) {
+        // The open panel's account narrows a text search when the answer is made; the question named none.
         Vec::new()
     } else {
         input.current.into_iter().collect()
@@ -355,6 +380,11 @@ pub fn plan(input: &PlanInput) -> Plan {
             Vec::new()
         } else {
             choices
+        },
+        terms: if matches!(intent, I::Unknown | I::TextSearch) {
+            terms
+        } else {
+            Vec::new()
         },
     }
 }
@@ -447,10 +477,10 @@ const NOT_SEARCHED: &[&str] = &[
 ];
 
 /// The words a free-text search looks for: the question's words less those that only shape the question.
-/// Searched when no intent matches (`unknown`); all of them must occur in a text.
-pub fn search_terms(question: &str) -> Vec<String> {
+/// Searched for a text question, or when no intent matches (`unknown`); all of them must occur in a text.
+pub fn search_terms(question_words: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for w in words(question) {
+    for w in question_words {
         let w: String = w.chars().filter(|c| c.is_alphanumeric()).collect();
         if w.chars().count() >= 2 && !NOT_SEARCHED.contains(&w.as_str()) && !out.contains(&w) {
             out.push(w);

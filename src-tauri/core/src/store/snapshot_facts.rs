@@ -22,7 +22,9 @@ pub struct Fact {
 
 /// Keep in step with `migrations/0002_ask_facts.sql` (the backfill runs the same SELECT over every snapshot).
 /// Each document is parsed once, into SQLite's binary JSONB, which every branch then reads without parsing
-/// again (the same values and paths as reading the text).
+/// again (the same values and paths as reading the text): `jsonb_each` hands each KPI, category and trend
+/// point over as JSONB too (`json_each` would turn each into text for `->>` to parse again), and one pass over
+/// the KPIs writes both their value and status rows.
 macro_rules! facts_select {
     () => {
         "WITH s AS MATERIALIZED (SELECT id, account_id, created_at, jsonb(content) AS content FROM snapshots \
@@ -42,30 +44,33 @@ JOIN (SELECT 'account.name' AS fact, '$.account.name' AS path, 'text' AS kind \
       UNION ALL SELECT 'trend.prev.period', '$.health.trend[#-2].period', 'text') f \
 WHERE json_extract(s.content, f.path) IS NOT NULL \
 UNION ALL \
-SELECT s.id, s.account_id, s.created_at, 'kpi.' || (k.value ->> '$.name') || '.value', \
-       '$.kpis[' || k.key || '].value', k.value ->> '$.value', NULL \
-FROM s, json_each(s.content, '$.kpis') k \
-UNION ALL \
-SELECT s.id, s.account_id, s.created_at, 'kpi.' || (k.value ->> '$.name') || '.status', \
-       '$.kpis[' || k.key || '].status', NULL, k.value ->> '$.status' \
-FROM s, json_each(s.content, '$.kpis') k \
+SELECT s.id, s.account_id, s.created_at, 'kpi.' || (k.value ->> '$.name') || m.member, \
+       '$.kpis[' || k.key || ']' || m.member, \
+       CASE WHEN m.member = '.value' THEN k.value ->> '$.value' END, \
+       CASE WHEN m.member = '.status' THEN k.value ->> '$.status' END \
+FROM s, jsonb_each(s.content, '$.kpis') k, (SELECT '.value' AS member UNION ALL SELECT '.status') m \
 UNION ALL \
 SELECT s.id, s.account_id, s.created_at, 'category.' || (c.value ->> '$.category') || '.score', \
        '$.health.categories[' || c.key || '].score', c.value ->> '$.score', NULL \
-FROM s, json_each(s.content, '$.health.categories') c \
+FROM s, jsonb_each(s.content, '$.health.categories') c \
 UNION ALL \
 SELECT s.id, s.account_id, s.created_at, 'trend.' || (t.value ->> '$.period'), \
        '$.health.trend[' || t.key || '].score', t.value ->> '$.score', NULL \
-FROM s, json_each(s.content, '$.health.trend') t"
+FROM s, jsonb_each(s.content, '$.health.trend') t"
     };
 }
 
+/// The KPI and category names of the given snapshots, read back from the fact keys just written
+/// (`kpi.<name>.value`, `category.<name>.score`) instead of parsing each document again.
 macro_rules! vocab_select {
     () => {
-        "SELECT DISTINCT 'kpi', k.value ->> '$.name' FROM snapshots s, json_each(s.content, '$.kpis') k WHERE s.id IN (SELECT value FROM json_each(?1)) \
+        "SELECT DISTINCT 'kpi', substr(fact, 5, length(fact) - 10) FROM snapshot_facts \
+WHERE snapshot_id IN (SELECT value FROM json_each(?1)) AND fact >= 'kpi.' AND fact < 'kpi/' \
+  AND substr(fact, -6) = '.value' \
 UNION \
-SELECT DISTINCT 'category', c.value ->> '$.category' FROM snapshots s, json_each(s.content, '$.health.categories') c \
-WHERE s.id IN (SELECT value FROM json_each(?1))"
+SELECT DISTINCT 'category', substr(fact, 10, length(fact) - 15) FROM snapshot_facts \
+WHERE snapshot_id IN (SELECT value FROM json_each(?1)) AND fact >= 'category.' AND fact < 'category/' \
+  AND substr(fact, -6) = '.score'"
     };
 }
 
@@ -135,39 +140,96 @@ fn key_ranges(facts: &[&str]) -> Result<String> {
     Ok(serde_json::to_string(&ranges)?)
 }
 
-/// The given facts (exact keys, or prefixes ending in `%`) of each account's newest snapshot, or of its newest
-/// snapshot taken at or before `at` (RFC 3339 text, as stored).
-#[tracing::instrument(skip(conn), err)]
-pub async fn of_latest(
-    conn: &mut SqliteConnection,
-    facts: &[&str],
-    at: Option<&str>,
-) -> Result<Vec<Fact>> {
-    let latest: Vec<i64> = sqlx::query_scalar(
-        "SELECT MAX(id) FROM snapshots WHERE ?1 IS NULL OR created_at <= ?1 GROUP BY account_id",
-    )
-    .bind(at)
-    .fetch_all(&mut *conn)
-    .await?;
-    let ids = serde_json::to_string(&latest)?;
-    // One key per statement: with several key ranges in one join SQLite's plan degrades tenfold at 10,000 accounts.
-    let mut out = Vec::new();
-    for key in facts {
-        let (lo, hi) = key_range(key);
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            cols!(),
-            " FROM json_each(?1) s CROSS JOIN snapshot_facts f \
-             WHERE f.snapshot_id = s.value AND f.fact >= ?2 AND f.fact < ?3"
-        ))
-        .bind(&ids)
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&mut *conn)
-        .await?;
-        out.extend(rows.iter().map(fact_of));
+/// `latest(id)`: each account's newest snapshot (its highest id), one index seek per account; computed once
+/// however often the statement reads it.
+macro_rules! latest_cte {
+    () => {
+        "latest(id) AS MATERIALIZED (SELECT (SELECT s.id FROM snapshots s WHERE s.account_id = a.id \
+         ORDER BY s.id DESC LIMIT 1) FROM accounts a)"
+    };
+}
+
+/// An account's newest snapshot with the values of two facts, in the order asked (`None` where the snapshot
+/// has no such fact, or it has no number or text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Latest {
+    pub snapshot_id: i64,
+    nums: [Option<f64>; 2],
+    texts: [Option<String>; 2],
+}
+
+impl Latest {
+    pub fn num(&self, key: usize) -> Option<f64> {
+        self.nums.get(key).copied().flatten()
     }
-    Ok(out)
+
+    pub fn text(&self, key: usize) -> Option<&str> {
+        self.texts.get(key).and_then(|t| t.as_deref())
+    }
+}
+
+/// The values of two facts (exact keys) in every account's newest snapshot that has either: what a portfolio
+/// answer filters and ranks 10,000 accounts by, one short row per account (no paths, no names). The listed
+/// accounts' facts are then read whole with [`of_snapshots`].
+#[tracing::instrument(skip(conn), err)]
+pub async fn latest_values(conn: &mut SqliteConnection, facts: [&str; 2]) -> Result<Vec<Latest>> {
+    let rows = sqlx::query(concat!(
+        "WITH ",
+        latest_cte!(),
+        " SELECT l.id, f0.num, f0.text, f1.num, f1.text FROM latest l \
+         LEFT JOIN snapshot_facts f0 ON f0.snapshot_id = l.id AND f0.fact = ?1 \
+         LEFT JOIN snapshot_facts f1 ON f1.snapshot_id = l.id AND f1.fact = ?2 \
+         WHERE f0.fact IS NOT NULL OR f1.fact IS NOT NULL"
+    ))
+    .bind(facts[0])
+    .bind(facts[1])
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Latest {
+                snapshot_id: r.try_get(0)?,
+                nums: [r.try_get(1)?, r.try_get(3)?],
+                texts: [r.try_get(2)?, r.try_get(4)?],
+            })
+        })
+        .collect()
+}
+
+/// The snapshots with the biggest health drops and rises (at most `limit` of each, biggest first, ties by
+/// snapshot id) among every account's newest snapshot: from the trend point of `from_month` (only when before
+/// the snapshot's own period) else the point before the latest, to the latest score. The ranking of
+/// `ask::compose::ranked_moves`, done in SQL so that only the listed accounts' facts leave the database.
+/// CROSS JOIN keeps the join order (each account's snapshot, then two key lookups): left to itself SQLite scans
+/// the whole facts table.
+#[tracing::instrument(skip(conn), err)]
+pub async fn biggest_moves(
+    conn: &mut SqliteConnection,
+    from_month: Option<&str>,
+    limit: usize,
+) -> Result<Vec<i64>> {
+    let earlier = match from_month {
+        Some(m) => format!("trend.{m}"),
+        None => "trend.prev.score".to_string(),
+    };
+    Ok(sqlx::query_scalar(concat!(
+        "WITH ",
+        latest_cte!(),
+        ", moves AS MATERIALIZED ( \
+           SELECT l.id AS id, z.num - a.num AS delta \
+           FROM latest l CROSS JOIN snapshot_facts z CROSS JOIN snapshot_facts a \
+           LEFT JOIN snapshot_facts p ON ?2 IS NOT NULL AND p.snapshot_id = l.id AND p.fact = 'health.period' \
+           WHERE z.snapshot_id = l.id AND z.fact = 'health.score' AND a.snapshot_id = l.id AND a.fact = ?1 \
+             AND z.num IS NOT NULL AND a.num IS NOT NULL AND (?2 IS NULL OR ?2 < coalesce(p.text, ''))) \
+         SELECT id FROM (SELECT id FROM moves WHERE delta < 0 ORDER BY delta, id LIMIT ?3) \
+         UNION ALL \
+         SELECT id FROM (SELECT id FROM moves WHERE delta > 0 ORDER BY delta DESC, id LIMIT ?3)"
+    ))
+    .bind(earlier)
+    .bind(from_month)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(conn)
+    .await?)
 }
 
 /// All facts of the given snapshots matching the keys (exact, or prefixes ending in `%`), by snapshot.

@@ -85,12 +85,12 @@ const SCAN: i64 = 2000;
 /// The texts containing every term (stemmed), newest first: every hit holds all the terms, so recency rather
 /// than a relevance score orders them, and FTS5 stops after the rows it needs instead of scoring every match
 /// (a note copied into 120,000 snapshots). A text that recurs in an account's snapshots (the same profile note
-/// in each) counts once, from the newest snapshot holding it. Only `account`'s texts when given.
+/// in each) counts once, from the newest snapshot holding it. Only the texts of `accounts` when any are given.
 #[tracing::instrument(skip(conn), err)]
 pub async fn search(
     conn: &mut SqliteConnection,
     terms: &[String],
-    account: Option<i64>,
+    accounts: &[i64],
     limit: usize,
 ) -> Result<Vec<TextHit>> {
     if terms.is_empty() {
@@ -98,11 +98,12 @@ pub async fn search(
     }
     let rows = sqlx::query(
         "SELECT snapshot_id, account_id, path, body FROM snapshot_text \
-         WHERE snapshot_text MATCH ?1 AND (?2 IS NULL OR account_id = ?2) \
+         WHERE snapshot_text MATCH ?1 \
+           AND (?2 = '[]' OR account_id IN (SELECT value FROM json_each(?2))) \
          ORDER BY rowid DESC LIMIT ?3",
     )
     .bind(match_all(terms))
-    .bind(account)
+    .bind(serde_json::to_string(accounts)?)
     .bind(SCAN)
     .fetch_all(conn)
     .await?;
