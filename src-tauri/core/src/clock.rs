@@ -52,3 +52,39 @@ pub fn from_db(s: &str) -> Option<DateTime<Utc>> {
         .ok()
         .map(|t| t.with_timezone(&Utc))
 }
+
+/// A month named in English, in full or by its first three letters ("Sept" too), in any case: 1–12.
+pub fn month_from_name(word: &str) -> Option<u32> {
+    if word.eq_ignore_ascii_case("sept") {
+        return Some(9);
+    }
+    word.parse::<chrono::Month>()
+        .ok()
+        .map(|m| m.number_from_month())
+}
+
+/// "Nov" for 11.
+pub fn month_short_name(month: u32) -> Option<&'static str> {
+    let month = chrono::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    month.name().get(..3)
+}
+
+#[cfg(test)]
+mod month_tests {
+    use super::*;
+
+    #[test]
+    fn months_by_name() {
+        assert_eq!(month_from_name("January"), Some(1));
+        assert_eq!(month_from_name("jan"), Some(1));
+        assert_eq!(month_from_name("SEPT"), Some(9));
+        assert_eq!(month_from_name("sep"), Some(9));
+        assert_eq!(month_from_name("december"), Some(12));
+        assert_eq!(month_from_name("janu"), None);
+        assert_eq!(month_from_name("ja"), None);
+        assert_eq!(month_from_name("mayday"), None);
+        assert_eq!(month_short_name(11), Some("Nov"));
+        assert_eq!(month_short_name(0), None);
+        assert_eq!(month_short_name(13), None);
+    }
+}

@@ -13,30 +13,8 @@ pub enum PeriodSpec {
     SinceLastSnapshot,
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 fn month_of(word: &str) -> Option<u32> {
-    MONTHS
-        .iter()
-        .position(|m| {
-            *m == word
-                || (word.len() == 3 && m.starts_with(word))
-                || (word == "sept" && *m == "september")
-        })
-        .map(|i| i as u32 + 1)
+    crate::clock::month_from_name(word)
 }
 
 fn first_of_month(y: i32, m: u32) -> Option<NaiveDate> {
@@ -216,14 +194,11 @@ pub fn month_label(period: &str) -> String {
     ) else {
         return period.to_string();
     };
-    match MONTHS.get(m.wrapping_sub(1)) {
-        Some(name) => {
-            let mut short: String = name[..3].to_string();
-            if let Some(c) = short.get_mut(..1) {
-                c.make_ascii_uppercase();
-            }
-            format!("{short} {y}")
-        }
+    match u32::try_from(m)
+        .ok()
+        .and_then(crate::clock::month_short_name)
+    {
+        Some(short) => format!("{short} {y}"),
         None => period.to_string(),
     }
 }

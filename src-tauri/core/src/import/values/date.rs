@@ -98,31 +98,7 @@ fn number_date(v: f64) -> Result<NaiveDate, String> {
 }
 
 fn month_from_name(s: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let s = s.trim_end_matches('.').to_lowercase();
-    if s.len() < 3 {
-        return None;
-    }
-    if s == "sept" {
-        return Some(9);
-    }
-    MONTHS
-        .iter()
-        .position(|m| *m == s || (s.len() == 3 && m.starts_with(&s)))
-        .map(|i| i as u32 + 1)
+    crate::clock::month_from_name(s.trim_end_matches('.'))
 }
 
 fn parse_date_text(text: &str) -> Result<NaiveDate, String> {
