@@ -994,3 +994,152 @@ async fn a_text_question_naming_an_account_searches_that_accounts_texts() {
     assert!(a.claims.is_empty());
     assert!(a.answer.contains("can't answer"), "{}", a.answer);
 }
+
+/// Two accounts whose six months of Active Users (Jun–Nov 2026) arrive in one KPI file: one snapshot each.
+async fn six_months_in_one_file() -> TestApp {
+    let app = common::open_at(t(2026, 11, 20)).await;
+    let months = [
+        "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11",
+    ];
+    let mut rows = Vec::new();
+    for (i, m) in months.iter().enumerate() {
+        let v = 100.0 + 20.0 * i as f64;
+        rows.push((
+            "Lone Pine",
+            "Active Users",
+            "Product Usage",
+            v,
+            150.0,
+            "users",
+            *m,
+        ));
+        rows.push((
+            "Old Oak",
+            "Active Users",
+            "Product Usage",
+            v,
+            150.0,
+            "users",
+            *m,
+        ));
+    }
+    let f = app.path("kpis.xlsx");
+    write_xlsx(&f, &[("KPIs", kpi_rows(&rows))]);
+    app.import(&f, tideline_core::model::ImportKind::Kpi).await;
+    app.app.calculate_health(None, None).await.expect("health");
+    app.app.process_events().await.expect("events");
+    app
+}
+
+/// Schema 2 snapshots record each KPI's recent per-period values, so a trend over months that arrived in one
+/// file is answered from that one snapshot, every value and month cited from its `history`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trend_over_months_that_arrived_in_one_file_reads_one_snapshot() {
+    let app = six_months_in_one_file().await;
+    let id = app.account_id("Lone Pine").await;
+    let snaps = app.app.list_snapshots(id, 50).await.expect("snapshots");
+    assert_eq!(snaps.len(), 1, "one file, one snapshot");
+    let snap = app
+        .app
+        .latest_snapshot(id)
+        .await
+        .expect("snap")
+        .expect("a snapshot");
+    assert_eq!(snap.schema_version, 2);
+    assert_eq!(snap.content.schema_version, 2);
+
+    let q = "How has Active Users trended over the last 6 months?";
+    let a = app.app.ask(Some(id), q).await.expect("answer");
+    verify_claims(&app.app, q, &a).await;
+    assert_eq!(a.intent, AskIntent::KpiTrend, "{}", a.answer);
+    assert!(
+        a.answer.contains(
+            "Active Users: 100 users (Jun 2026) → 120 users (Jul 2026) → 140 users (Aug 2026) → \
+             160 users (Sep 2026) → 180 users (Oct 2026) → 200 users (Nov 2026), up overall."
+        ),
+        "{}",
+        a.answer
+    );
+    assert!(
+        a.claims.iter().all(|c| c.snapshot_id == snap.id),
+        "{:?}",
+        a.claims
+    );
+    assert!(a
+        .claims
+        .iter()
+        .any(|c| c.path == "$.kpis[0].history[0].value" && c.text == "100 users"));
+
+    // "Since September": the months from September on.
+    let q = "How has Active Users moved since September?";
+    let a = app.app.ask(Some(id), q).await.expect("answer");
+    verify_claims(&app.app, q, &a).await;
+    assert!(
+        a.answer.contains(
+            "Active Users: 160 users (Sep 2026) → 180 users (Oct 2026) → 200 users (Nov 2026)"
+        ),
+        "{}",
+        a.answer
+    );
+}
+
+/// A schema 1 snapshot (no `history`) still opens and answers as before: its one latest value, cited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schema_1_snapshot_still_reads_as_it_did() {
+    let app = six_months_in_one_file().await;
+    let v2 = app
+        .app
+        .latest_snapshot(app.account_id("Old Oak").await)
+        .await
+        .expect("snap")
+        .expect("a snapshot");
+    // An account whose only snapshot is Old Oak's document as schema 1 wrote it: no history.
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (name, name_key, profile, created_at, updated_at) \
+         VALUES ('Birch Row', 'birch row', '{}', ?1, ?1) RETURNING id",
+    )
+    .bind(&v2.created_at)
+    .fetch_one(app.app.pool())
+    .await
+    .expect("account");
+    let mut doc = serde_json::to_value(&v2.content).expect("json");
+    doc["schema_version"] = serde_json::json!(1);
+    doc["account"]["id"] = serde_json::json!(id);
+    doc["account"]["name"] = serde_json::json!("Birch Row");
+    for k in doc["kpis"].as_array_mut().expect("kpis") {
+        k.as_object_mut().expect("kpi").remove("history");
+    }
+    let v1: i64 = sqlx::query_scalar(
+        "INSERT INTO snapshots (account_id, snapshot_type, trigger_event, created_at, schema_version, content, \
+                                content_sha256) VALUES (?, 'manual', 'test', ?, 1, ?, 'x') RETURNING id",
+    )
+    .bind(id)
+    .bind(&v2.created_at)
+    .bind(doc.to_string())
+    .fetch_one(app.app.pool())
+    .await
+    .expect("insert");
+
+    let snap = app
+        .app
+        .latest_snapshot(id)
+        .await
+        .expect("snap")
+        .expect("a snapshot");
+    assert_eq!((snap.id, snap.schema_version), (v1, 1));
+    assert!(snap.content.kpis.iter().all(|k| k.history.is_none()));
+    let q = "How has Active Users trended over the last 6 months?";
+    let a = app.app.ask(Some(id), q).await.expect("answer");
+    verify_claims(&app.app, q, &a).await;
+    assert_eq!(a.intent, AskIntent::KpiTrend, "{}", a.answer);
+    assert!(
+        a.answer.contains(
+            "Active Users is 200 users for Nov 2026; the snapshots hold no earlier value to show a trend \
+             (each snapshot keeps a KPI's latest value)."
+        ),
+        "{}",
+        a.answer
+    );
+    assert!(a.claims.iter().all(|c| c.snapshot_id == v1));
+    assert!(a.claims.iter().any(|c| c.path == "$.kpis[0].value"));
+}

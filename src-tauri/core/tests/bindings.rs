@@ -29,7 +29,7 @@ fn checked_in_typescript_bindings_match_the_rust_types() {
         AccountPage, AccountQuery, AccountRow, AccountSort, ActivityItem, AskAnswer, Band, CategoryScore,
         ChangeSummary, DiffEntry, Direction, ErrorPayload, ExecutionStatus, FileProbe, HealthRecord,
         HealthRunReport, HealthState, ImportBrief, ImportKind, ImportListItem, ImportProgress, ImportReport,
-        KpiDriver, KpiState, Overview, Playbook, PlaybookExecution, PlaybookSuggestion, ProcessReport, Profile,
+        KpiDriver, KpiPoint, KpiState, Overview, Playbook, PlaybookExecution, PlaybookSuggestion, ProcessReport, Profile,
         Rejection, Settings, SkippedSheet, Snapshot, SnapshotAccount, SnapshotContent, SnapshotDiff,
         SnapshotListItem, SnapshotOpen, SnapshotType, StepResult, Superseded, TrendPoint,
         AskMode, AskSettings, LlmApi, AppInfo,

@@ -270,16 +270,59 @@ pub fn kpi_value(b: &mut Builder, s: &Snapshot, kpis: &[String]) {
 
 /// A KPI over the account's snapshots (oldest first); the snapshot document holds each KPI's latest value, so the
 /// trend is what successive snapshots recorded.
-pub fn kpi_trend(b: &mut Builder, snaps: &[Snapshot], kpis: &[String]) {
+/// One value of a KPI's trend and where it is cited: (snapshot id, value path, period path, value, period, unit).
+type TrendValue = (i64, String, String, f64, String, Option<String>);
+
+/// The trend of each KPI, oldest first. The newest snapshot that records the KPI's `history` (schema 2) gives
+/// one value per period (those from `from`, `YYYY-MM-DD`, on); older snapshots add the latest value they kept
+/// for periods before that history begins, as schema 1 snapshots always did.
+pub fn kpi_trend(b: &mut Builder, snaps: &[Snapshot], kpis: &[String], from: Option<&str>) {
     let Some(last) = snaps.last() else { return };
     let name = b.name(last);
     for k in kpis {
-        let mut points: Vec<(i64, usize, f64, String, Option<String>)> = Vec::new();
+        let history = snaps.iter().rev().find_map(|s| {
+            let i = kpi_index(&s.content.kpis, k)?;
+            let h = s.content.kpis[i]
+                .history
+                .as_ref()
+                .filter(|h| !h.is_empty())?;
+            Some((s, i, h))
+        });
+        let history_from = history.map(|(_, _, h)| h[0].period.as_str());
+        let mut points: Vec<TrendValue> = Vec::new();
         for s in snaps {
+            if history.is_some_and(|(hs, _, _)| hs.id == s.id) {
+                continue;
+            }
             if let Some(i) = kpi_index(&s.content.kpis, k) {
                 let kp = &s.content.kpis[i];
-                if points.last().is_none_or(|p| p.3 != kp.period) {
-                    points.push((s.id, i, kp.value, kp.period.clone(), kp.unit.clone()));
+                if history_from.is_some_and(|h| kp.period.as_str() >= h) {
+                    continue;
+                }
+                if points.last().is_none_or(|p| p.4 != kp.period) {
+                    points.push((
+                        s.id,
+                        format!("$.kpis[{i}].value"),
+                        format!("$.kpis[{i}].period"),
+                        kp.value,
+                        kp.period.clone(),
+                        kp.unit.clone(),
+                    ));
+                }
+            }
+        }
+        if let Some((s, i, h)) = history {
+            let unit = &s.content.kpis[i].unit;
+            for (j, p) in h.iter().enumerate() {
+                if from.is_none_or(|f| p.period.as_str() >= f) {
+                    points.push((
+                        s.id,
+                        format!("$.kpis[{i}].history[{j}].value"),
+                        format!("$.kpis[{i}].history[{j}].period"),
+                        p.value,
+                        p.period.clone(),
+                        unit.clone(),
+                    ));
                 }
             }
         }
@@ -287,42 +330,28 @@ pub fn kpi_trend(b: &mut Builder, snaps: &[Snapshot], kpis: &[String]) {
         match points.len() {
             0 => b.say(format!("The snapshots of {name} have no value for {k}.")),
             1 => {
-                let (sid, i, v, p, u) = &points[0];
-                let v = b.cite(
-                    *sid,
-                    format!("$.kpis[{i}].value"),
-                    json!(v),
-                    with_unit(*v, u.as_deref()),
-                );
-                let p = b.cite(
-                    *sid,
-                    format!("$.kpis[{i}].period"),
-                    json!(p),
-                    month_label(p),
-                );
+                let (sid, vpath, ppath, v, p, u) = &points[0];
+                let v = b.cite(*sid, vpath.clone(), json!(v), with_unit(*v, u.as_deref()));
+                let p = b.cite(*sid, ppath.clone(), json!(p), month_label(p));
+                let why = if history.is_some() {
+                    ""
+                } else {
+                    " (each snapshot keeps a KPI's latest value)"
+                };
                 b.say(format!(
-                    "{} {k} is {v} for {p}; the snapshots hold no earlier value to show a trend (each snapshot keeps a KPI's latest value).", possessive(&name)
+                    "{} {k} is {v} for {p}; the snapshots hold no earlier value to show a trend{why}.",
+                    possessive(&name)
                 ));
             }
             _ => {
                 let mut steps = Vec::new();
-                for (sid, i, v, p, u) in &points {
-                    let vt = b.cite(
-                        *sid,
-                        format!("$.kpis[{i}].value"),
-                        json!(v),
-                        with_unit(*v, u.as_deref()),
-                    );
-                    let pt = b.cite(
-                        *sid,
-                        format!("$.kpis[{i}].period"),
-                        json!(p),
-                        month_label(p),
-                    );
+                for (sid, vpath, ppath, v, p, u) in &points {
+                    let vt = b.cite(*sid, vpath.clone(), json!(v), with_unit(*v, u.as_deref()));
+                    let pt = b.cite(*sid, ppath.clone(), json!(p), month_label(p));
                     steps.push(format!("{vt} ({pt})"));
                 }
-                let first = points[0].2;
-                let lastv = points[points.len() - 1].2;
+                let first = points[0].3;
+                let lastv = points[points.len() - 1].3;
                 let dir = if lastv > first {
                     "up"
                 } else if lastv < first {

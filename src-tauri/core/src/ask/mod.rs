@@ -206,7 +206,11 @@ impl Tideline {
                     }
                 }
                 snaps.push(snap.clone());
-                compose::kpi_trend(b, &snaps, &p.kpis);
+                let from_day = match &p.period {
+                    Some(PeriodSpec::Range(a, _)) => Some(a.format("%Y-%m-%d").to_string()),
+                    _ => None,
+                };
+                compose::kpi_trend(b, &snaps, &p.kpis, from_day.as_deref());
             }
             AskIntent::OffTarget => compose::off_target(b, &snap),
             AskIntent::HealthChange => compose::health_change(b, &snap, baseline.as_ref()),

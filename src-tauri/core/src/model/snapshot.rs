@@ -43,6 +43,20 @@ pub struct KpiState {
     pub period: String,
     /// `on_target`, `off_target` or `no_target`.
     pub status: String,
+    /// Schema 2: the KPI's values over its recent periods, oldest first, the latest (`value`, `period`) last,
+    /// so a trend reads from one snapshot even when several months arrived in one file. Absent in schema 1
+    /// snapshots, which keep only the latest value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub history: Option<Vec<KpiPoint>>,
+}
+
+/// One period's value of a KPI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct KpiPoint {
+    /// `YYYY-MM-DD`.
+    pub period: String,
+    pub value: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -6,14 +6,17 @@ use sqlx::{Row, SqliteConnection};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Band, CategoryScore, ChangeSummary, Direction, HealthState, ImportBrief, ImportKind, KpiState,
-    SnapshotContent, TrendPoint,
+    Band, CategoryScore, ChangeSummary, Direction, HealthState, ImportBrief, ImportKind, KpiPoint,
+    KpiState, SnapshotContent, TrendPoint,
 };
 use crate::{playbook, store};
 
 /// Version of the snapshot document's shape; bump when a field changes meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: each KPI carries `history`, its values over the recent periods (1 kept only the latest).
+pub const SCHEMA_VERSION: u32 = 2;
 const TREND_POINTS: i64 = 24;
+/// Periods of each KPI's `history`: a year of monthly values.
+const KPI_HISTORY: i64 = 12;
 const RECENT_IMPORTS: i64 = 5;
 const PLAYBOOKS: i64 = 20;
 
@@ -51,21 +54,24 @@ pub async fn build_contents(
     }
 
     // Each KPI's value in its latest period, with its status against target.
+    let mut kpi_at: HashMap<(i64, String), usize> = HashMap::new();
     for r in sqlx::query(
         // SQLite takes the bare columns of a MAX() aggregate from the row holding the maximum, so this is
         // each KPI's latest row, read in index order without sorting the account's whole history.
-        "SELECT account_id, kpi_name, category, value, unit, target, direction, MAX(period) FROM kpi_values \
-         WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id, kpi_key \
+        "SELECT account_id, kpi_name, category, value, unit, target, direction, MAX(period), kpi_key \
+         FROM kpi_values WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id, kpi_key \
          ORDER BY account_id, coalesce(category, '~'), kpi_name",
     )
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?
     {
-        let Some(c) = out.get_mut(&r.get::<i64, _>(0)) else { continue };
+        let account: i64 = r.get(0);
+        let Some(c) = out.get_mut(&account) else { continue };
         let value: f64 = r.get(3);
         let target: Option<f64> = r.get(5);
         let direction = Direction::parse(r.get(6)).unwrap_or_default();
+        kpi_at.insert((account, r.get(8)), c.kpis.len());
         c.kpis.push(KpiState {
             name: r.get(1),
             category: r.get(2),
@@ -75,7 +81,36 @@ pub async fn build_contents(
             direction,
             period: r.get(7),
             status: kpi_status(value, target, direction).to_string(),
+            history: Some(Vec::new()),
         });
+    }
+
+    // Each KPI's values over its recent periods, oldest first (the latest is the one above).
+    for r in sqlx::query(
+        "SELECT account_id, kpi_key, period, value FROM ( \
+             SELECT account_id, kpi_key, period, value, \
+                    ROW_NUMBER() OVER (PARTITION BY account_id, kpi_key ORDER BY period DESC) AS rn \
+             FROM kpi_values WHERE account_id IN (SELECT value FROM json_each(?1))) \
+         WHERE rn <= ?2 ORDER BY account_id, kpi_key, period",
+    )
+    .bind(&ids)
+    .bind(KPI_HISTORY)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let account: i64 = r.get(0);
+        let (Some(c), Some(&i)) = (
+            out.get_mut(&account),
+            kpi_at.get(&(account, r.get::<String, _>(1))),
+        ) else {
+            continue;
+        };
+        if let Some(h) = c.kpis.get_mut(i).and_then(|k| k.history.as_mut()) {
+            h.push(KpiPoint {
+                period: r.get(2),
+                value: r.get(3),
+            });
+        }
     }
 
     // Health: the latest period's breakdown and the recent trend.

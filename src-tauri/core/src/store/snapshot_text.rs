@@ -10,24 +10,28 @@ use sqlx::{Row, SqliteConnection};
 use crate::error::Result;
 
 /// Keep in step with `migrations/0003_ask_text.sql` (the backfill runs the same SELECT over every snapshot).
+/// Each document is parsed once, into SQLite's binary JSONB, which every branch then reads (the same texts and
+/// paths as reading the text), instead of once per branch.
 macro_rules! text_select {
     () => {
-        "SELECT s.content ->> '$.profile.notes', s.id, s.account_id, '$.profile.notes' \
-FROM snapshots s WHERE s.id IN (SELECT value FROM json_each(?1)) AND (s.content ->> '$.profile.notes') <> '' \
+        "WITH s AS MATERIALIZED (SELECT id, account_id, jsonb(content) AS content FROM snapshots \
+      WHERE id IN (SELECT value FROM json_each(?1))) \
+SELECT s.content ->> '$.profile.notes', s.id, s.account_id, '$.profile.notes' \
+FROM s WHERE (s.content ->> '$.profile.notes') <> '' \
 UNION ALL \
 SELECT c.value, s.id, s.account_id, '$.profile.custom.\"' || c.key || '\"' \
-FROM snapshots s, json_each(s.content, '$.profile.custom') c \
-WHERE s.id IN (SELECT value FROM json_each(?1)) AND c.type = 'text' AND instr(c.key, '\"') = 0 AND c.value <> '' \
+FROM s, jsonb_each(s.content, '$.profile.custom') c \
+WHERE c.type = 'text' AND instr(c.key, '\"') = 0 AND c.value <> '' \
 UNION ALL \
 SELECT p.value ->> '$.notes', s.id, s.account_id, '$.playbooks[' || p.key || '].notes' \
-FROM snapshots s, json_each(s.content, '$.playbooks') p WHERE s.id IN (SELECT value FROM json_each(?1)) AND (p.value ->> '$.notes') <> '' \
+FROM s, jsonb_each(s.content, '$.playbooks') p WHERE (p.value ->> '$.notes') <> '' \
 UNION ALL \
 SELECT st.value ->> '$.note', s.id, s.account_id, '$.playbooks[' || p.key || '].steps[' || st.key || '].note' \
-FROM snapshots s, json_each(s.content, '$.playbooks') p, json_each(p.value, '$.steps') st \
-WHERE s.id IN (SELECT value FROM json_each(?1)) AND (st.value ->> '$.note') <> '' \
+FROM s, jsonb_each(s.content, '$.playbooks') p, jsonb_each(p.value, '$.steps') st \
+WHERE (st.value ->> '$.note') <> '' \
 UNION ALL \
 SELECT l.value, s.id, s.account_id, '$.changes.lines[' || l.key || ']' \
-FROM snapshots s, json_each(s.content, '$.changes.lines') l WHERE s.id IN (SELECT value FROM json_each(?1)) AND l.type = 'text' AND l.value <> ''"
+FROM s, jsonb_each(s.content, '$.changes.lines') l WHERE l.type = 'text' AND l.value <> ''"
     };
 }
 
