@@ -141,21 +141,13 @@ pub(super) fn start<T: ParsedRow + Send + 'static>(
             blocked: Duration::ZERO,
         };
         let outcome = match source {
-            Source::File { path, streaming } => {
-                let limits = workbook::Limits::default();
-                let mut progress = |rows: u32| {
-                    if let Some(p) = &args.progress {
-                        p(ImportProgress {
-                            file: args.file.clone(),
-                            stage: "reading".into(),
-                            sheet: String::new(),
-                            rows_done: rows,
-                            rows_total: 0,
-                        })
-                    }
-                };
-                workbook::stream_workbook(&path, &limits, &mut progress, &mut sink, streaming)
-            }
+            Source::File { path, streaming } => read_beside(
+                path,
+                streaming,
+                args.file.clone(),
+                args.progress.clone(),
+                &mut sink,
+            ),
             Source::Workbook(wb) => replay(&wb, &mut sink).map(|()| Streamed::Done),
             Source::Kept {
                 sha256,
@@ -184,6 +176,130 @@ pub(super) fn start<T: ParsedRow + Send + 'static>(
         let _ = sink.send(end);
     });
     rx
+}
+
+/// Rows per message from the read stage to the parse stage.
+const RAW_BATCH: usize = 1_000;
+/// Messages in flight between the two.
+const RAW_CHANNEL: usize = 8;
+
+/// What the read stage (calamine) hands the parse stage, in the order a [`RowSink`] receives it.
+enum Raw {
+    Started { sha256: String },
+    Sheet(String),
+    Rows(Vec<Row>),
+    EndSheet,
+    End(Result<Streamed>),
+}
+
+/// The read stage's sink: rows in batches down a bounded channel.
+struct ReadSink {
+    tx: std::sync::mpsc::SyncSender<Raw>,
+    rows: Vec<Row>,
+    file: String,
+}
+
+impl ReadSink {
+    fn send(&mut self, msg: Raw) -> Result<()> {
+        // The parse stage stopped (its own error, or the write stage's): stop reading.
+        self.tx.send(msg).map_err(|_| Error::ImportCancelled {
+            file: self.file.clone(),
+        })
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::replace(&mut self.rows, Vec::with_capacity(RAW_BATCH));
+        self.send(Raw::Rows(rows))
+    }
+}
+
+impl RowSink for ReadSink {
+    fn start(&mut self, _file: &str, sha256: &str) -> Result<()> {
+        self.send(Raw::Started {
+            sha256: sha256.to_string(),
+        })
+    }
+
+    fn sheet(&mut self, name: &str) -> Result<()> {
+        self.send(Raw::Sheet(name.to_string()))
+    }
+
+    fn row(&mut self, row: Row) -> Result<()> {
+        self.rows.push(row);
+        if self.rows.len() >= RAW_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn end_sheet(&mut self) -> Result<()> {
+        self.flush()?;
+        self.send(Raw::EndSheet)
+    }
+}
+
+/// Reads the file on a thread of its own (calamine's XML and inflate, most of an import's work) while this
+/// thread turns its rows into typed rows for `sink`: on two cores the parse no longer waits behind the read.
+fn read_beside<T: ParsedRow>(
+    path: PathBuf,
+    streaming: bool,
+    file: String,
+    progress: Option<ProgressFn>,
+    sink: &mut ParseSink<T>,
+) -> Result<Streamed> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(RAW_CHANNEL);
+    let reader_file = file.clone();
+    let spawned = std::thread::Builder::new()
+        .name("tideline-read".into())
+        .spawn(move || {
+            let limits = workbook::Limits::default();
+            let mut report = |rows: u32| {
+                if let Some(p) = &progress {
+                    p(ImportProgress {
+                        file: reader_file.clone(),
+                        stage: "reading".into(),
+                        sheet: String::new(),
+                        rows_done: rows,
+                        rows_total: 0,
+                    })
+                }
+            };
+            let mut read_sink = ReadSink {
+                tx: tx.clone(),
+                rows: Vec::with_capacity(RAW_BATCH),
+                file: reader_file.clone(),
+            };
+            let outcome =
+                workbook::stream_workbook(&path, &limits, &mut report, &mut read_sink, streaming);
+            let _ = tx.send(Raw::End(outcome));
+        });
+    if let Err(e) = spawned {
+        return Err(Error::FileUnreadable {
+            file,
+            reason: format!("the reader could not start ({e})"),
+        });
+    }
+    // Dropping `rx` on an early return stops the reader at its next send.
+    for msg in rx {
+        match msg {
+            Raw::Started { sha256 } => sink.start(&file, &sha256)?,
+            Raw::Sheet(name) => sink.sheet(&name)?,
+            Raw::Rows(rows) => {
+                for row in rows {
+                    sink.row(row)?;
+                }
+            }
+            Raw::EndSheet => sink.end_sheet()?,
+            Raw::End(outcome) => return outcome,
+        }
+    }
+    Err(Error::FileUnreadable {
+        file,
+        reason: "the reader stopped unexpectedly".into(),
+    })
 }
 
 fn replay<T: ParsedRow>(wb: &Workbook, sink: &mut ParseSink<T>) -> Result<()> {
