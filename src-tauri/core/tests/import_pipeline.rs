@@ -159,7 +159,13 @@ async fn a_dropped_file_is_probed_from_its_first_rows_and_parsed_once() {
     let mut rows: Vec<Vec<C>> = (0..25).map(|i| vec![C::T(format!("note {i}"))]).collect();
     rows.extend(kpi_rows((0..10).map(|i| (i, 1.0))));
     write_xlsx(&late, &[("KPIs", rows)]);
+    let before = t.app.parse_count();
     assert_eq!(t.app.probe_file(&late).await.expect("probe").kind, None);
+    assert_eq!(
+        t.app.parse_count(),
+        before,
+        "the probe stopped after row 20"
+    );
 }
 
 #[tokio::test]

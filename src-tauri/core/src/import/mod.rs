@@ -121,8 +121,8 @@ impl Tideline {
             reason: format!("the reader stopped unexpectedly ({e})"),
         })??;
         let kept: usize = peek.workbook.sheets.iter().map(|s| s.rows.len()).sum();
-        if peek.rows_parsed > kept as u64 {
-            // A format without a streaming reader was parsed whole to look at its first rows.
+        if peek.whole && peek.rows_parsed > kept as u64 {
+            // The whole file was parsed to look at its first rows (a format without a streaming reader).
             self.read_once().parse_started();
         }
         tracing::debug!(
@@ -398,7 +398,9 @@ impl Tideline {
                 }
             }
         };
-        write_progress("", 0, 0);
+        if first.is_some() {
+            write_progress("", 0, 0);
+        }
         let mut bulk = None;
         let mut tx = self.begin(req.dry_run, &mut bulk).await?;
         // On any error (a cancel included) the transaction is dropped, which rolls it back.

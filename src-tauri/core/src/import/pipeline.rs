@@ -283,23 +283,35 @@ fn read_beside<T: ParsedRow>(
         });
     }
     // Dropping `rx` on an early return stops the reader at its next send.
-    for msg in rx {
-        match msg {
-            Raw::Started { sha256 } => sink.start(&file, &sha256)?,
-            Raw::Sheet(name) => sink.sheet(&name)?,
-            Raw::Rows(rows) => {
-                for row in rows {
-                    sink.row(row)?;
+    let parse = || -> Result<Option<Result<Streamed>>> {
+        for msg in rx.iter() {
+            match msg {
+                Raw::Started { sha256 } => sink.start(&file, &sha256)?,
+                Raw::Sheet(name) => sink.sheet(&name)?,
+                Raw::Rows(rows) => {
+                    for row in rows {
+                        sink.row(row)?;
+                    }
                 }
+                Raw::EndSheet => sink.end_sheet()?,
+                Raw::End(outcome) => return Ok(Some(outcome)),
             }
-            Raw::EndSheet => sink.end_sheet()?,
-            Raw::End(outcome) => return outcome,
         }
+        Ok(None)
+    };
+    // A panic while parsing rows is an error naming the file, as one while reading them is.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse)) {
+        Ok(Ok(Some(outcome))) => outcome,
+        Ok(Err(e)) => Err(e),
+        Ok(Ok(None)) => Err(Error::FileUnreadable {
+            file,
+            reason: "the reader stopped unexpectedly".into(),
+        }),
+        Err(_) => Err(Error::FileUnreadable {
+            file,
+            reason: "the workbook is damaged (the parser failed)".into(),
+        }),
     }
-    Err(Error::FileUnreadable {
-        file,
-        reason: "the reader stopped unexpectedly".into(),
-    })
 }
 
 fn replay<T: ParsedRow>(wb: &Workbook, sink: &mut ParseSink<T>) -> Result<()> {

@@ -191,7 +191,9 @@ pub fn stream_workbook_bytes(
 
 /// The first rows of a workbook, for a quick look at a file (which kind it is, its header): each sheet's rows
 /// numbered up to `rows`. xlsx and xlsb stop parsing a sheet there; the other formats have no streaming reader and
-/// are parsed whole, then cut. Same checks and errors as [`read_workbook`].
+/// are parsed whole, then cut. What lies past those rows is not seen: a file whose later rows are damaged, too
+/// large, or out of order (cells the whole read would merge into an early row) can peek fine and still fail, or
+/// read slightly differently, when read whole.
 pub fn peek_workbook(path: &Path, limits: &Limits, rows: u32) -> Result<Peek> {
     let (file, bytes) = read_file(path, limits)?;
     peek_workbook_bytes(&file, &bytes, limits, rows)
@@ -205,6 +207,7 @@ pub fn peek_workbook_bytes(file: &str, bytes: &[u8], limits: &Limits, rows: u32)
         sha256: String::new(),
         parsed: 0,
         last: 0,
+        stopped_early: std::cell::Cell::new(false),
     };
     match stream_bytes(file, bytes, limits, &mut |_| {}, &mut sink, true)? {
         Streamed::Done => Ok(Peek {
@@ -214,6 +217,7 @@ pub fn peek_workbook_bytes(file: &str, bytes: &[u8], limits: &Limits, rows: u32)
                 sheets: sink.sheets,
             },
             rows_parsed: sink.parsed,
+            whole: !sink.stopped_early.get(),
         }),
         // Rows out of order (or an error value calamine doesn't know): read whole, then cut.
         Streamed::Restart => {
@@ -226,6 +230,7 @@ pub fn peek_workbook_bytes(file: &str, bytes: &[u8], limits: &Limits, rows: u32)
             Ok(Peek {
                 workbook,
                 rows_parsed: parsed,
+                whole: true,
             })
         }
     }
@@ -238,6 +243,9 @@ pub struct Peek {
     pub workbook: Workbook,
     /// How many rows were parsed to get them (all of them for a format read whole).
     pub rows_parsed: u64,
+    /// Every row of the file was parsed: no sheet was cut short by the reader (a format without a streaming
+    /// reader, a read that had to start over, or a file with no more rows than asked for).
+    pub whole: bool,
 }
 
 struct PeekSink {
@@ -247,6 +255,8 @@ struct PeekSink {
     parsed: u64,
     /// The number of the last row of the current sheet handed over.
     last: u32,
+    /// The reader was told to skip the rest of a sheet (asked through `&self`, hence the cell).
+    stopped_early: std::cell::Cell<bool>,
 }
 
 impl RowSink for PeekSink {
@@ -280,7 +290,11 @@ impl RowSink for PeekSink {
     }
 
     fn sheet_done(&self) -> bool {
-        self.last >= self.rows
+        let done = self.last >= self.rows;
+        if done {
+            self.stopped_early.set(true);
+        }
+        done
     }
 }
 
