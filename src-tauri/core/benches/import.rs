@@ -84,29 +84,35 @@ fn parse_and_import(c: &mut Criterion, group_name: &str, accounts: usize, sample
             total
         })
     });
+    // One run on a fresh database: the time of the import (or of its preview) alone.
+    let timed = |dry_run: bool| {
+        let data = tempfile::tempdir().expect("data dir");
+        let app = rt.block_on(Tideline::open(data.path())).expect("open");
+        let path = file();
+        let started = Instant::now();
+        let report = rt
+            .block_on(app.import_file(
+                &ImportRequest {
+                    path,
+                    kind: Some(ImportKind::Kpi),
+                    account: None,
+                    dry_run,
+                },
+                None,
+            ))
+            .expect("import");
+        let took = started.elapsed();
+        rt.block_on(app.close());
+        (took, report)
+    };
     // The preview (dry run) of a fresh database: the same read and parse, classified, nothing written.
     group.bench_function("preview", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
-                let data = tempfile::tempdir().expect("data dir");
-                let app = rt.block_on(Tideline::open(data.path())).expect("open");
-                let file = file();
-                let started = Instant::now();
-                let report = rt
-                    .block_on(app.import_file(
-                        &ImportRequest {
-                            path: file,
-                            kind: Some(ImportKind::Kpi),
-                            account: None,
-                            dry_run: true,
-                        },
-                        None,
-                    ))
-                    .expect("preview");
-                total += started.elapsed();
+                let (took, report) = timed(true);
                 assert_eq!(report.rows_new as usize, rows);
-                rt.block_on(app.close());
+                total += took;
             }
             total
         })
@@ -115,28 +121,12 @@ fn parse_and_import(c: &mut Criterion, group_name: &str, accounts: usize, sample
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
-                let data = tempfile::tempdir().expect("data dir");
-                let app = rt.block_on(Tideline::open(data.path())).expect("open");
-                let file = file();
-                let started = Instant::now();
-                let report = rt
-                    .block_on(app.import_file(
-                        &ImportRequest {
-                            path: file,
-                            kind: Some(ImportKind::Kpi),
-                            account: None,
-                            dry_run: false,
-                        },
-                        None,
-                    ))
-                    .expect("import");
-                let took = started.elapsed();
+                let (took, report) = timed(false);
                 assert_eq!(report.rows_imported as usize, rows);
                 if let Ok(mut t) = import_times.lock() {
                     t.push(took);
                 }
                 total += took;
-                rt.block_on(app.close());
             }
             total
         })

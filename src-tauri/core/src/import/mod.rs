@@ -379,67 +379,40 @@ impl Tideline {
         let mut waited = Duration::ZERO;
         // A preview only reads, so it takes no write lock. An import takes it once rows are parsed: a file
         // without a usable header fails without blocking anyone.
-        let mut first = None;
-        let parsed = loop {
-            let waiting = Instant::now();
-            let msg = pipeline::next(&mut rx, cancel, &file).await?;
-            waited += waiting.elapsed();
-            match msg {
-                pipeline::Msg::Restart => return Ok(Ran::Restart),
-                pipeline::Msg::Started { .. } => continue,
-                pipeline::Msg::End(summary) => break Some(summary?),
-                pipeline::Msg::Batch {
-                    rows,
-                    rejected,
-                    rows_read,
-                } => {
-                    first = Some((rows, rejected, rows_read));
-                    break None;
-                }
-            }
-        };
-        if first.is_some() {
-            write_progress("", 0, 0);
+        let mut step = pipeline::next_step(&mut rx, cancel, &file, &mut waited).await?;
+        match step {
+            pipeline::Step::Restart => return Ok(Ran::Restart),
+            pipeline::Step::Batch { .. } => write_progress("", 0, 0),
+            pipeline::Step::End(_) => {}
         }
         let mut bulk = None;
         let mut tx = self.begin(req.dry_run, &mut bulk).await?;
         // On any error (a cancel included) the transaction is dropped, which rolls it back.
-        let summary = match parsed {
-            Some(summary) => summary,
-            None => loop {
-                let (rows, rejected, rows_read) = match first.take() {
-                    Some(batch) => batch,
-                    None => {
-                        let waiting = Instant::now();
-                        let msg = pipeline::next(&mut rx, cancel, &file).await?;
-                        waited += waiting.elapsed();
-                        match msg {
-                            pipeline::Msg::Restart => return Ok(Ran::Restart),
-                            pipeline::Msg::Started { .. } => continue,
-                            pipeline::Msg::End(summary) => break summary?,
-                            pipeline::Msg::Batch {
-                                rows,
-                                rejected,
-                                rows_read,
-                            } => (rows, rejected, rows_read),
-                        }
-                    }
-                };
-                if keeping && kept_rows.len() + rows.len() > read_once::MAX_ROWS {
-                    keeping = false;
-                    kept_rows = Vec::new();
-                    kept_rejected = Vec::new();
-                }
-                if keeping {
-                    kept_rejected.extend(rejected.iter().cloned());
-                }
-                writer
-                    .batch(&mut tx, &meta, &rows, rejected, rows_read)
-                    .await?;
-                if keeping {
-                    kept_rows.extend(rows);
-                }
-            },
+        let summary = loop {
+            let (rows, rejected, rows_read) = match step {
+                pipeline::Step::Restart => return Ok(Ran::Restart),
+                pipeline::Step::End(summary) => break summary,
+                pipeline::Step::Batch {
+                    rows,
+                    rejected,
+                    rows_read,
+                } => (rows, rejected, rows_read),
+            };
+            if keeping && kept_rows.len() + rows.len() > read_once::MAX_ROWS {
+                keeping = false;
+                kept_rows = Vec::new();
+                kept_rejected = Vec::new();
+            }
+            if keeping {
+                kept_rejected.extend(rejected.iter().cloned());
+            }
+            writer
+                .batch(&mut tx, &meta, &rows, rejected, rows_read)
+                .await?;
+            if keeping {
+                kept_rows.extend(rows);
+            }
+            step = pipeline::next_step(&mut rx, cancel, &file, &mut waited).await?;
         };
         let finishing = Instant::now();
         let mut report = writer.finish(&mut tx, &meta, &summary).await?;

@@ -379,6 +379,46 @@ pub(super) async fn next<T>(
     }
 }
 
+/// What the write stage does next: write a batch, finish, or start over.
+pub(super) enum Step<T> {
+    Batch {
+        rows: Vec<T>,
+        rejected: Vec<Rejection>,
+        rows_read: u32,
+    },
+    End(ParseSummary),
+    Restart,
+}
+
+/// The parse stage's next batch or end (its error, if the file can't be imported); the time spent waiting for it is
+/// added to `waited`.
+pub(super) async fn next_step<T>(
+    rx: &mut mpsc::Receiver<Msg<T>>,
+    cancel: &Option<Arc<AtomicBool>>,
+    file: &str,
+    waited: &mut Duration,
+) -> Result<Step<T>> {
+    loop {
+        let waiting = Instant::now();
+        let msg = next(rx, cancel, file).await?;
+        *waited += waiting.elapsed();
+        return Ok(match msg {
+            Msg::Started { .. } => continue,
+            Msg::Restart => Step::Restart,
+            Msg::End(summary) => Step::End(summary?),
+            Msg::Batch {
+                rows,
+                rejected,
+                rows_read,
+            } => Step::Batch {
+                rows,
+                rejected,
+                rows_read,
+            },
+        });
+    }
+}
+
 /// Profiles are per account, so a profile file is small: its rows are gathered and applied at the end.
 #[derive(Default)]
 pub(super) struct ProfileWriter {
