@@ -48,6 +48,17 @@ async fn snapshots(t: &TestApp) -> Vec<(i64, String, String)> {
         .expect("snapshots")
 }
 
+/// Undoing `id` is refused because the later import `later` (`file`) stands on the same data, and says so.
+async fn assert_undo_blocked_by(t: &TestApp, id: i64, later: i64, file: &str) {
+    let err = t.app.undo_import(id).await.expect_err("blocked");
+    assert_eq!(err.code(), "import_undo_blocked");
+    assert!(
+        err.to_string()
+            .contains(&format!("later import {later} ({file})")),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn undoing_the_later_import_puts_back_the_first_imports_values_and_removes_what_it_added() {
     let t = open_at(at(10, 0, 0)).await;
@@ -82,13 +93,7 @@ async fn undoing_the_later_import_puts_back_the_first_imports_values_and_removes
     // A can't be undone under B.
     let a_id = a.import_id.expect("a id");
     let b_id = b.import_id.expect("b id");
-    let err = t.app.undo_import(a_id).await.expect_err("blocked");
-    assert_eq!(err.code(), "import_undo_blocked");
-    assert!(
-        err.to_string()
-            .contains(&format!("later import {b_id} (b.xlsx)")),
-        "{err}"
-    );
+    assert_undo_blocked_by(&t, a_id, b_id, "b.xlsx").await;
 
     t.set_time(at(11, 0, 0));
     let undo = t.app.undo_import(b_id).await.expect("undo b");
@@ -269,13 +274,7 @@ async fn undoing_a_profile_import_puts_back_the_profiles_and_removes_the_account
         (1, true)
     );
     assert_eq!(line(a_id).accounts_created, 3);
-    let err = t.app.undo_import(a_id).await.expect_err("blocked");
-    assert_eq!(err.code(), "import_undo_blocked");
-    assert!(
-        err.to_string()
-            .contains(&format!("later import {b_id} (b.xlsx)")),
-        "{err}"
-    );
+    assert_undo_blocked_by(&t, a_id, b_id, "b.xlsx").await;
 
     t.set_time(at(11, 0, 0));
     let undo = t.app.undo_import(b_id).await.expect("undo b");
