@@ -66,14 +66,18 @@ pub struct NewKpi<'a> {
     pub period: &'a str,
 }
 
-/// Bound values per row of [`upsert`].
-const UPSERT_BINDS: usize = 12;
-/// Rows per statement: within SQLite's 32,766 bound variables, and a divisor of the import's batch so full
-/// batches reuse one prepared statement.
-pub const UPSERT_ROWS: usize = 2500;
+const UPSERT_SQL: &str =
+    "INSERT INTO kpi_values (account_id, kpi_name, kpi_key, category, value, unit, target, direction, weight, \
+                             period, import_id, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+     ON CONFLICT (account_id, kpi_key, period) DO UPDATE SET kpi_name = excluded.kpi_name, \
+         category = excluded.category, value = excluded.value, unit = excluded.unit, target = excluded.target, \
+         direction = excluded.direction, weight = excluded.weight, import_id = excluded.import_id, \
+         updated_at = excluded.updated_at";
 
-/// Inserts or updates values for one import with multi-row statements of [`UPSERT_ROWS`] rows (sqlx pays a round
-/// trip per statement, see FIELD-NOTES.md; the text of a full chunk is prepared once and reused).
+/// Inserts or updates values for one import: one statement prepared once per call and stepped per row on the
+/// connection's own handle (see [`super::raw`]), in the caller's transaction. The import id and time are bound
+/// once; only a row's own values are bound for each row.
 #[tracing::instrument(skip_all, err)]
 pub async fn upsert(
     conn: &mut SqliteConnection,
@@ -81,35 +85,29 @@ pub async fn upsert(
     import_id: i64,
     now: &str,
 ) -> Result<()> {
-    const _: () = assert!(UPSERT_ROWS * UPSERT_BINDS < 32_766);
-    for chunk in rows.chunks(UPSERT_ROWS) {
-        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO kpi_values (account_id, kpi_name, kpi_key, category, value, unit, target, direction, \
-                                     weight, period, import_id, updated_at) ",
-        );
-        qb.push_values(chunk, |mut b, r| {
-            b.push_bind(r.account_id)
-                .push_bind(r.kpi_name)
-                .push_bind(r.kpi_key)
-                .push_bind(r.category)
-                .push_bind(r.value)
-                .push_bind(r.unit)
-                .push_bind(r.target)
-                .push_bind(r.direction)
-                .push_bind(r.weight)
-                .push_bind(r.period)
-                .push_bind(import_id)
-                .push_bind(now);
-        });
-        qb.push(
-            " ON CONFLICT (account_id, kpi_key, period) DO UPDATE SET kpi_name = excluded.kpi_name, \
-             category = excluded.category, value = excluded.value, unit = excluded.unit, target = excluded.target, \
-             direction = excluded.direction, weight = excluded.weight, import_id = excluded.import_id, \
-             updated_at = excluded.updated_at",
-        );
-        qb.build().persistent(true).execute(&mut *conn).await?;
+    if rows.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    super::raw::with_handle(conn, |db| {
+        let mut stmt = db.prepare(UPSERT_SQL)?;
+        stmt.raw_bind_parameter(11, import_id)?;
+        stmt.raw_bind_parameter(12, now)?;
+        for r in rows {
+            stmt.raw_bind_parameter(1, r.account_id)?;
+            stmt.raw_bind_parameter(2, r.kpi_name)?;
+            stmt.raw_bind_parameter(3, r.kpi_key)?;
+            stmt.raw_bind_parameter(4, r.category)?;
+            stmt.raw_bind_parameter(5, r.value)?;
+            stmt.raw_bind_parameter(6, r.unit)?;
+            stmt.raw_bind_parameter(7, r.target)?;
+            stmt.raw_bind_parameter(8, r.direction)?;
+            stmt.raw_bind_parameter(9, r.weight)?;
+            stmt.raw_bind_parameter(10, r.period)?;
+            stmt.raw_execute()?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Removes the values an import wrote and that no one changed since (after an undo put back the ones it

@@ -10,6 +10,7 @@ pub mod import_kpi_changes;
 pub mod imports;
 pub mod kpi_values;
 pub mod playbook_executions;
+mod raw;
 pub mod snapshot_facts;
 pub mod snapshot_text;
 pub mod snapshots;
