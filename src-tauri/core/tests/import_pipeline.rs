@@ -95,6 +95,30 @@ async fn rows_repeated_across_write_batches_are_classified_against_the_value_sto
 }
 
 #[tokio::test]
+async fn a_new_key_repeated_after_its_first_write_batch_takes_the_later_row() {
+    let t = open_at(at(10, 0, 0)).await;
+    // Nothing is stored: every key is new. Keys 0 and 1 come again after the first write batch (5,000 rows), by
+    // then already written by this import, one with another value and one as it was.
+    let file = t.path("new.xlsx");
+    let mut rows: Vec<(usize, f64)> = (0..6000).map(|i| (i, i as f64)).collect();
+    rows.extend([(0, 42.0), (1, 1.0)]);
+    write_xlsx(&file, &[("KPIs", kpi_rows(rows))]);
+
+    let r = run(&t, &file, false).await;
+    assert_eq!(
+        (r.rows_imported, r.rows_superseded, r.rows_new, r.rows_changed),
+        (6000, 2, 6000, 0)
+    );
+    assert_eq!(value_of(&t, 0).await, (42.0, r.import_id));
+    assert_eq!(value_of(&t, 1).await, (1.0, r.import_id));
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM kpi_values")
+        .fetch_one(t.app.pool())
+        .await
+        .expect("count");
+    assert_eq!(stored, 6000);
+}
+
+#[tokio::test]
 async fn a_preview_followed_by_its_import_parses_the_file_once() {
     let t = open_at(at(10, 0, 0)).await;
     let file = t.path("kpis.xlsx");

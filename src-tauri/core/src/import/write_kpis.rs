@@ -1,6 +1,6 @@
 //! The write stage of a KPI import: rows arrive in batches while the file is still being parsed. Each batch is
 //! resolved to accounts, classified new / changed / unchanged against what is stored with one keyed read, and its
-//! new and changed values written with multi-row statements, the values they replace kept in
+//! new and changed values written with prepared statements stepped per row, the values they replace kept in
 //! `import_kpi_changes` (so the import can be undone). Everything runs in the caller's one transaction; a dry run
 //! classifies and writes nothing.
 //!
@@ -291,7 +291,7 @@ impl WriteStage<KpiRow> for KpiWriter {
             }
         }
 
-        let mut to_write: Vec<(Key, usize)> = Vec::new();
+        let mut to_write: Vec<(Key, usize, bool)> = Vec::new();
         let mut to_record: Vec<Key> = Vec::new();
         let mut to_restore: Vec<Key> = Vec::new();
         for (key, i) in work {
@@ -318,8 +318,10 @@ impl WriteStage<KpiRow> for KpiWriter {
                 if !s.written && s.existed {
                     to_record.push(key);
                 }
+                // The import never deletes a value that existed, and restores only those.
+                let stored = s.existed || s.written;
                 s.written = true;
-                to_write.push((key, i));
+                to_write.push((key, i, stored));
             } else if s.written {
                 // A later row put back what was stored: so does the import.
                 s.written = false;
@@ -333,7 +335,7 @@ impl WriteStage<KpiRow> for KpiWriter {
                 let json = self.keys_json(&to_record)?;
                 store::import_kpi_changes::record_previous(conn, import_id, &json).await?;
             }
-            for (key, _) in &to_write {
+            for (key, _, _) in &to_write {
                 if !self.period_text.contains_key(&key.2) {
                     let text = self.period(key.2);
                     self.period_text.insert(key.2, text);
@@ -342,7 +344,7 @@ impl WriteStage<KpiRow> for KpiWriter {
             let period_text = &self.period_text;
             let values: Vec<NewKpi<'_>> = to_write
                 .iter()
-                .map(|(key, i)| {
+                .map(|(key, i, stored)| {
                     let period = period_text.get(&key.2).map_or("", String::as_str);
                     let r = &rows[*i];
                     NewKpi {
@@ -356,6 +358,7 @@ impl WriteStage<KpiRow> for KpiWriter {
                         direction: r.direction.as_str(),
                         weight: r.weight,
                         period,
+                        stored: *stored,
                     }
                 })
                 .collect();

@@ -64,20 +64,37 @@ pub struct NewKpi<'a> {
     pub direction: &'static str,
     pub weight: f64,
     pub period: &'a str,
+    /// The table holds a value for this key now (stored before the import, or written by it earlier): when
+    /// false the value is inserted, and a stored value would fail the import with a unique-constraint error.
+    pub stored: bool,
 }
 
-const UPSERT_SQL: &str =
-    "INSERT INTO kpi_values (account_id, kpi_name, kpi_key, category, value, unit, target, direction, weight, \
-                             period, import_id, updated_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
-     ON CONFLICT (account_id, kpi_key, period) DO UPDATE SET kpi_name = excluded.kpi_name, \
+/// The columns an import writes, in the order of the statements' parameters.
+macro_rules! insert_values {
+    () => {
+        "INSERT INTO kpi_values (account_id, kpi_name, kpi_key, category, value, unit, target, direction, weight, \
+                                 period, import_id, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    };
+}
+
+/// A key with no stored value: a plain insert. With the table's foreign keys an upsert needs a statement journal
+/// (SQLite copies each page it first touches, for every statement), a plain insert of one row does not.
+const INSERT_SQL: &str = insert_values!();
+
+/// A key with a stored value.
+const UPSERT_SQL: &str = concat!(
+    insert_values!(),
+    " ON CONFLICT (account_id, kpi_key, period) DO UPDATE SET kpi_name = excluded.kpi_name, \
          category = excluded.category, value = excluded.value, unit = excluded.unit, target = excluded.target, \
          direction = excluded.direction, weight = excluded.weight, import_id = excluded.import_id, \
-         updated_at = excluded.updated_at";
+         updated_at = excluded.updated_at"
+);
 
-/// Inserts or updates values for one import: one statement prepared once per call and stepped per row on the
-/// connection's own handle (see [`super::raw`]), in the caller's transaction. The import id and time are bound
-/// once; only a row's own values are bound for each row.
+/// Inserts or updates values for one import: two statements (a key without a stored value is inserted, one with
+/// a value upserted) prepared once per call and stepped per row on the connection's own handle (see
+/// [`super::raw`]), in the caller's transaction. The import id and time are bound once; only a row's own values
+/// are bound for each row.
 #[tracing::instrument(skip_all, err)]
 pub async fn upsert(
     conn: &mut SqliteConnection,
@@ -89,10 +106,14 @@ pub async fn upsert(
         return Ok(());
     }
     super::raw::with_handle(conn, |db| {
-        let mut stmt = db.prepare(UPSERT_SQL)?;
-        stmt.raw_bind_parameter(11, import_id)?;
-        stmt.raw_bind_parameter(12, now)?;
+        let mut insert = db.prepare(INSERT_SQL)?;
+        let mut upsert = db.prepare(UPSERT_SQL)?;
+        for stmt in [&mut insert, &mut upsert] {
+            stmt.raw_bind_parameter(11, import_id)?;
+            stmt.raw_bind_parameter(12, now)?;
+        }
         for r in rows {
+            let stmt = if r.stored { &mut upsert } else { &mut insert };
             stmt.raw_bind_parameter(1, r.account_id)?;
             stmt.raw_bind_parameter(2, r.kpi_name)?;
             stmt.raw_bind_parameter(3, r.kpi_key)?;
