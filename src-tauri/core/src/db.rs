@@ -194,6 +194,9 @@ impl BulkWrite {
         sqlx::query("PRAGMA wal_autocheckpoint = 0")
             .execute(&mut *conn)
             .await?;
+        sqlx::query("PRAGMA cache_size = -4000")
+            .execute(&mut *conn)
+            .await?;
         Ok(BulkWrite {
             conn: Some(conn),
             pool: pool.clone(),
@@ -216,7 +219,7 @@ impl BulkWrite {
             return;
         };
         // SQLite's default, as every other connection of the pool has it.
-        if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint = 1000")
+        if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint = 1000; PRAGMA cache_size = -32000")
             .execute(&mut *conn)
             .await
         {
