@@ -1,7 +1,8 @@
 //! Issue 13: an import at the parsing floor. The KPI workbook of PRODUCT.md §7, written by rust_xlsxwriter
 //! (accounts × 8 KPIs × 5 months), is parsed bare by calamine (`worksheet_range`, summing its cells) and imported
 //! in full (read, parse, classify, write in one transaction; events left pending, as `import kpi --defer-events`)
-//! in the same run; the ratio of the medians is printed. Goals: at most 1.6× (aim 1.3×) at 100,000 and
+//! in the same run; the ratio of the medians is printed, and the median ratio of paired runs (each import sample
+//! right after a bare parse of its own, so both see the same load). Goals: at most 1.6× (aim 1.3×) at 100,000 and
 //! 1,000,000 rows.
 //!
 //! Run: `cargo bench -p tideline-core --bench import` (the 1,000,000-row group is slow: `-- import_1m` alone, or
@@ -63,6 +64,9 @@ fn parse_and_import(c: &mut Criterion, group_name: &str, accounts: usize, sample
     let rt = common::runtime();
     let parse_times = Mutex::new(Vec::new());
     let import_times = Mutex::new(Vec::new());
+    // Each import sample is preceded by a bare parse of its own (not part of the sample): the ratio of each pair
+    // is measured under the same load, which a machine doing other work changes between the groups.
+    let paired_ratios = Mutex::new(Vec::new());
     let mut group = c.benchmark_group(group_name);
     group
         .sample_size(samples)
@@ -121,10 +125,17 @@ fn parse_and_import(c: &mut Criterion, group_name: &str, accounts: usize, sample
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
+                let file = file();
+                let parse_started = Instant::now();
+                std::hint::black_box(bare_parse(file));
+                let parsed = parse_started.elapsed();
                 let (took, report) = timed(false);
                 assert_eq!(report.rows_imported as usize, rows);
                 if let Ok(mut t) = import_times.lock() {
                     t.push(took);
+                }
+                if let Ok(mut r) = paired_ratios.lock() {
+                    r.push(took.as_secs_f64() / parsed.as_secs_f64().max(1e-9));
                 }
                 total += took;
             }
@@ -136,11 +147,16 @@ fn parse_and_import(c: &mut Criterion, group_name: &str, accounts: usize, sample
     if parse.is_zero() || import.is_zero() {
         return;
     }
+    let mut ratios = paired_ratios.lock().map(|r| r.clone()).unwrap_or_default();
+    ratios.sort_by(f64::total_cmp);
+    let paired = ratios.get(ratios.len() / 2).copied().unwrap_or_default();
     println!(
-        "{group_name}: {rows} rows, calamine parse {:.3} s, import {:.3} s: ratio {:.2}x ({} cores)",
+        "{group_name}: {rows} rows, calamine parse {:.3} s, import {:.3} s: ratio {:.2}x; paired runs ({}): median \
+         ratio {paired:.2}x ({} cores)",
         parse.as_secs_f64(),
         import.as_secs_f64(),
         import.as_secs_f64() / parse.as_secs_f64().max(1e-9),
+        ratios.len(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     if let Some(mib) = common::peak_rss_mib() {
