@@ -106,7 +106,12 @@ async fn a_new_key_repeated_after_its_first_write_batch_takes_the_later_row() {
 
     let r = run(&t, &file, false).await;
     assert_eq!(
-        (r.rows_imported, r.rows_superseded, r.rows_new, r.rows_changed),
+        (
+            r.rows_imported,
+            r.rows_superseded,
+            r.rows_new,
+            r.rows_changed
+        ),
         (6000, 2, 6000, 0)
     );
     assert_eq!(value_of(&t, 0).await, (42.0, r.import_id));

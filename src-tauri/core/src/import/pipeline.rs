@@ -67,6 +67,14 @@ struct ParseSink<T> {
 }
 
 impl<T: ParsedRow> ParseSink<T> {
+    fn parse_row(&mut self, row: &Row) -> Result<()> {
+        self.parser.row(row);
+        if self.parser.rows.len() >= WRITE_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     fn send(&mut self, msg: Msg<T>) -> Result<()> {
         // The write stage stopped (an error or a cancel): stop reading. Its own error is the one reported.
         let sending = Instant::now();
@@ -104,11 +112,7 @@ impl<T: ParsedRow> RowSink for ParseSink<T> {
     }
 
     fn row(&mut self, row: Row) -> Result<()> {
-        self.parser.row(&row);
-        if self.parser.rows.len() >= WRITE_BATCH {
-            self.flush()?;
-        }
-        Ok(())
+        self.parse_row(&row)
     }
 
     fn end_sheet(&mut self) -> Result<()> {
@@ -192,11 +196,15 @@ enum Raw {
     End(Result<Streamed>),
 }
 
-/// The read stage's sink: rows in batches down a bounded channel.
+/// The read stage's sink: rows in batches down a bounded channel. The parse stage sends each batch back once
+/// parsed, and the reader reuses its rows: their cells (most of them strings) are allocated and freed on the one
+/// thread, which the allocator does far faster than freeing on the parse thread what the reader allocated.
 struct ReadSink {
     tx: std::sync::mpsc::SyncSender<Raw>,
     rows: Vec<Row>,
     file: String,
+    parsed: std::sync::mpsc::Receiver<Vec<Row>>,
+    spares: Vec<Row>,
 }
 
 impl ReadSink {
@@ -239,6 +247,13 @@ impl RowSink for ReadSink {
         self.flush()?;
         self.send(Raw::EndSheet)
     }
+
+    fn spare_row(&mut self) -> Option<Row> {
+        if self.spares.is_empty() {
+            self.spares = self.parsed.try_recv().ok()?;
+        }
+        self.spares.pop()
+    }
 }
 
 /// Reads the file on a thread of its own (calamine's XML and inflate, most of an import's work) while this
@@ -251,6 +266,7 @@ fn read_beside<T: ParsedRow>(
     sink: &mut ParseSink<T>,
 ) -> Result<Streamed> {
     let (tx, rx) = std::sync::mpsc::sync_channel(RAW_CHANNEL);
+    let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(RAW_CHANNEL);
     let reader_file = file.clone();
     let spawned = std::thread::Builder::new()
         .name("tideline-read".into())
@@ -271,6 +287,8 @@ fn read_beside<T: ParsedRow>(
                 tx: tx.clone(),
                 rows: Vec::with_capacity(RAW_BATCH),
                 file: reader_file.clone(),
+                parsed: parsed_rx,
+                spares: Vec::new(),
             };
             let outcome =
                 workbook::stream_workbook(&path, &limits, &mut report, &mut read_sink, streaming);
@@ -289,9 +307,11 @@ fn read_beside<T: ParsedRow>(
                 Raw::Started { sha256 } => sink.start(&file, &sha256)?,
                 Raw::Sheet(name) => sink.sheet(&name)?,
                 Raw::Rows(rows) => {
-                    for row in rows {
-                        sink.row(row)?;
+                    for row in &rows {
+                        sink.parse_row(row)?;
                     }
+                    // Back to the reader for reuse; dropped here when the reader has enough or is gone.
+                    let _ = parsed_tx.try_send(rows);
                 }
                 Raw::EndSheet => sink.end_sheet()?,
                 Raw::End(outcome) => return Ok(Some(outcome)),

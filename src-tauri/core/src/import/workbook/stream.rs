@@ -24,6 +24,11 @@ pub trait RowSink {
     fn sheet_done(&self) -> bool {
         false
     }
+    /// A row handed over earlier whose memory the reader may use again for the next row (its cells are dropped by
+    /// the reader, on the thread that allocated them). A sink that keeps its rows has none.
+    fn spare_row(&mut self) -> Option<Row> {
+        None
+    }
 }
 
 /// How a streamed read ended (errors aside).
@@ -91,7 +96,14 @@ impl CellTarget for RowStreamer<'_> {
         if self.sink.sheet_done() {
             return Ok(Flow::NextSheet);
         }
-        let mut cells = Vec::with_capacity(capacity);
+        let mut cells = match self.sink.spare_row() {
+            Some(spare) => {
+                let mut cells = spare.cells;
+                cells.clear();
+                cells
+            }
+            None => Vec::with_capacity(capacity),
+        };
         cells.push((col, cell));
         self.pending = Some(Row { number, cells });
         counters.add_row();
