@@ -91,10 +91,14 @@ const UPSERT_SQL: &str = concat!(
          updated_at = excluded.updated_at"
 );
 
+/// Rows written per turn on the handle: each turn runs synchronously on the async task (a millisecond or two),
+/// and the runtime gets the thread back between turns.
+const ROWS_PER_TURN: usize = 1_000;
+
 /// Inserts or updates values for one import: two statements (a key without a stored value is inserted, one with
-/// a value upserted) prepared once per call and stepped per row on the connection's own handle (see
-/// [`super::raw`]), in the caller's transaction. The import id and time are bound once; only a row's own values
-/// are bound for each row.
+/// a value upserted) prepared per turn of [`ROWS_PER_TURN`] rows and stepped per row on the connection's own
+/// handle (see [`super::raw`]), in the caller's transaction. The import id and time are bound once per turn;
+/// only a row's own values are bound for each row.
 #[tracing::instrument(skip_all, err)]
 pub async fn upsert(
     conn: &mut SqliteConnection,
@@ -102,33 +106,34 @@ pub async fn upsert(
     import_id: i64,
     now: &str,
 ) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
+    for turn in rows.chunks(ROWS_PER_TURN) {
+        super::raw::with_handle(&mut *conn, |db| {
+            let mut insert = db.prepare(INSERT_SQL)?;
+            let mut upsert = db.prepare(UPSERT_SQL)?;
+            for stmt in [&mut insert, &mut upsert] {
+                stmt.raw_bind_parameter(11, import_id)?;
+                stmt.raw_bind_parameter(12, now)?;
+            }
+            for r in turn {
+                let stmt = if r.stored { &mut upsert } else { &mut insert };
+                stmt.raw_bind_parameter(1, r.account_id)?;
+                stmt.raw_bind_parameter(2, r.kpi_name)?;
+                stmt.raw_bind_parameter(3, r.kpi_key)?;
+                stmt.raw_bind_parameter(4, r.category)?;
+                stmt.raw_bind_parameter(5, r.value)?;
+                stmt.raw_bind_parameter(6, r.unit)?;
+                stmt.raw_bind_parameter(7, r.target)?;
+                stmt.raw_bind_parameter(8, r.direction)?;
+                stmt.raw_bind_parameter(9, r.weight)?;
+                stmt.raw_bind_parameter(10, r.period)?;
+                stmt.raw_execute()?;
+            }
+            Ok(())
+        })
+        .await?;
+        tokio::task::yield_now().await;
     }
-    super::raw::with_handle(conn, |db| {
-        let mut insert = db.prepare(INSERT_SQL)?;
-        let mut upsert = db.prepare(UPSERT_SQL)?;
-        for stmt in [&mut insert, &mut upsert] {
-            stmt.raw_bind_parameter(11, import_id)?;
-            stmt.raw_bind_parameter(12, now)?;
-        }
-        for r in rows {
-            let stmt = if r.stored { &mut upsert } else { &mut insert };
-            stmt.raw_bind_parameter(1, r.account_id)?;
-            stmt.raw_bind_parameter(2, r.kpi_name)?;
-            stmt.raw_bind_parameter(3, r.kpi_key)?;
-            stmt.raw_bind_parameter(4, r.category)?;
-            stmt.raw_bind_parameter(5, r.value)?;
-            stmt.raw_bind_parameter(6, r.unit)?;
-            stmt.raw_bind_parameter(7, r.target)?;
-            stmt.raw_bind_parameter(8, r.direction)?;
-            stmt.raw_bind_parameter(9, r.weight)?;
-            stmt.raw_bind_parameter(10, r.period)?;
-            stmt.raw_execute()?;
-        }
-        Ok(())
-    })
-    .await
+    Ok(())
 }
 
 /// Removes the values an import wrote and that no one changed since (after an undo put back the ones it
