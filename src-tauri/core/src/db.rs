@@ -18,6 +18,9 @@ pub const DB_FILE: &str = "tideline.db";
 /// [`Error::DatabaseBusy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Page cache of every pooled connection (negative: KiB), 32 MB.
+const POOL_CACHE_SIZE: &str = "-32000";
+
 #[tracing::instrument(skip_all, err, fields(path = %path.display()))]
 pub async fn open(path: &Path) -> Result<SqlitePool> {
     let url = format!("sqlite://{}", path.display());
@@ -34,7 +37,7 @@ pub async fn open(path: &Path) -> Result<SqlitePool> {
         .foreign_keys(true)
         .busy_timeout(BUSY_TIMEOUT)
         .pragma("temp_store", "memory")
-        .pragma("cache_size", "-32000");
+        .pragma("cache_size", POOL_CACHE_SIZE);
     refuse_foreign_file(path).await?;
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
@@ -194,6 +197,7 @@ impl BulkWrite {
         sqlx::query("PRAGMA wal_autocheckpoint = 0")
             .execute(&mut *conn)
             .await?;
+        // A small cache while the import writes: pages spill to the WAL as it goes, not all at its commit.
         sqlx::query("PRAGMA cache_size = -4000")
             .execute(&mut *conn)
             .await?;
@@ -219,7 +223,9 @@ impl BulkWrite {
             return;
         };
         // SQLite's default, as every other connection of the pool has it.
-        if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint = 1000; PRAGMA cache_size = -32000")
+        let restore =
+            format!("PRAGMA wal_autocheckpoint = 1000; PRAGMA cache_size = {POOL_CACHE_SIZE}");
+        if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(restore))
             .execute(&mut *conn)
             .await
         {

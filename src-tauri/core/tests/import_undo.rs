@@ -308,12 +308,7 @@ async fn undoing_a_profile_import_puts_back_the_profiles_and_removes_the_account
     // The subscriber records the reverted profiles; the earlier snapshots are unchanged.
     let processed = t.app.process_events().await.expect("events");
     assert_eq!(processed.created.len(), 2);
-    let acme = t
-        .app
-        .latest_snapshot(t.account_id("Acme").await)
-        .await
-        .expect("snapshot")
-        .expect("one");
+    let acme = t.latest_snapshot("Acme").await;
     assert_eq!(acme.trigger_event, "account_data_changed");
     assert_eq!(
         (
@@ -327,12 +322,7 @@ async fn undoing_a_profile_import_puts_back_the_profiles_and_removes_the_account
         acme.content.recent_imports.iter().all(|i| i.id != b_id),
         "the undone import is not among Acme's recent imports"
     );
-    let initech = t
-        .app
-        .latest_snapshot(t.account_id("Initech").await)
-        .await
-        .expect("snapshot")
-        .expect("one");
+    let initech = t.latest_snapshot("Initech").await;
     assert_eq!(
         (
             initech.content.profile.arr,
@@ -482,12 +472,7 @@ async fn undoing_a_kpi_import_that_added_a_month_leaves_no_health_score_for_it()
         (Some("2025-01"), Some(january_score), vec![january_score])
     );
     t.app.process_events().await.expect("events");
-    let snap = t
-        .app
-        .latest_snapshot(acme)
-        .await
-        .expect("snapshot")
-        .expect("one");
+    let snap = t.latest_snapshot("Acme").await;
     let health = snap.content.health.expect("health");
     assert_eq!(health.period, "2025-01");
     assert_eq!(

@@ -56,6 +56,16 @@ impl TestApp {
         self.app.find_account(name).await.expect("account").id
     }
 
+    /// The newest snapshot of the account named `name`.
+    pub async fn latest_snapshot(&self, name: &str) -> tideline_core::model::Snapshot {
+        let id = self.account_id(name).await;
+        self.app
+            .latest_snapshot(id)
+            .await
+            .expect("snapshot")
+            .expect("a snapshot")
+    }
+
     pub async fn count(&self, sql: &'static str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(self.app.pool())
