@@ -1,5 +1,5 @@
 // Read hooks over the commands module: one per screen need, keyed through `keys`.
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { commands, type AccountId } from './commands';
 import { keys } from './queryClient';
 
@@ -21,8 +21,13 @@ export const useImports = (limit = 100) =>
 export const usePlaybooks = () =>
   useQuery({ queryKey: keys.playbooks(), queryFn: commands.listPlaybooks, staleTime: Infinity });
 
+/** Runs of one account (or all): moving to another account keeps the previous list until the new one is read. */
 export const useExecutions = (accountId: AccountId | null) =>
-  useQuery({ queryKey: keys.executions(accountId), queryFn: () => commands.listExecutions(accountId) });
+  useQuery({
+    queryKey: keys.executions(accountId),
+    queryFn: () => commands.listExecutions(accountId),
+    placeholderData: keepPreviousData,
+  });
 
 /** Every account's id and name, sorted by name, for pickers (playbook start, account choice). */
 export const useAccountNames = () =>

@@ -13,6 +13,14 @@ import { AskAnswerView } from './AskAnswerView';
 import { rememberAsk, useAskHistory } from './askHistory';
 import { ErrorState } from './States';
 
+/** One question as asked: where (the scope and its `ask`), so its answer lands there even if the box moved on. */
+interface Asked {
+  q: string;
+  scope: string;
+  ask: (question: string, stream: number) => Promise<AskAnswer>;
+  onAnswer?: (answer: AskAnswer) => void;
+}
+
 export function AskConversation({
   scope,
   ask,
@@ -43,11 +51,15 @@ export function AskConversation({
   initialQuestion?: string;
   autoFocus?: boolean;
 }) {
-  const [question, setQuestion] = useState('');
+  // The account panel keeps this box mounted from one account to the next: a question typed, an answer on its
+  // way or an error belong to the scope they were asked in, and the next account starts with an empty box.
+  const [draft, setDraft] = useState({ scope, text: '' });
+  const question = draft.scope === scope ? draft.text : '';
+  const setQuestion = (text: string) => setDraft({ scope, text });
   const [streamed, setStreamed] = useState('');
   const history = useAskHistory(scope);
   const mutation = useMutation({
-    mutationFn: async (q: string) => {
+    mutationFn: async ({ q, ask }: Asked) => {
       const stream = newAskStream();
       setStreamed('');
       const stop = await listenAskDelta(stream, (text) => setStreamed((s) => s + text));
@@ -58,22 +70,25 @@ export function AskConversation({
         setStreamed('');
       }
     },
-    onSuccess: (answer, q) => {
-      rememberAsk(scope, { question: q, answer });
-      setQuestion('');
-      onAnswer?.(answer);
+    onSuccess: (answer, asked) => {
+      rememberAsk(asked.scope, { question: asked.q, answer });
+      setDraft((d) => (d.scope === asked.scope ? { scope: d.scope, text: '' } : d));
+      asked.onAnswer?.(answer);
     },
   });
+  const here = mutation.variables?.scope === scope;
+  const pending = mutation.isPending && here;
+  const failed = here ? mutation.error : null;
   const submit = (q: string) => {
     const text = q.trim();
-    if (text) mutation.mutate(text);
+    if (text) mutation.mutate({ q: text, scope, ask, onAnswer });
   };
   const asked = useRef(false);
   useEffect(() => {
     if (asked.current || !initialQuestion?.trim()) return;
     asked.current = true;
-    mutation.mutate(initialQuestion.trim());
-  }, [initialQuestion, mutation]);
+    mutation.mutate({ q: initialQuestion.trim(), scope, ask, onAnswer });
+  }, [initialQuestion, mutation, scope, ask, onAnswer]);
 
   return (
     <>
@@ -86,15 +101,15 @@ export function AskConversation({
           ))}
         </ol>
       )}
-      {mutation.isPending && streamed && (
+      {pending && streamed && (
         <p className="ask__text ask__streaming" data-testid="ask-streaming" aria-live="polite">
           {streamed}
         </p>
       )}
-      {mutation.error && <ErrorState error={mutation.error} title="No answer" />}
+      {failed && <ErrorState error={failed} title="No answer" />}
       <div className="ask__suggestions" data-testid="ask-suggestions">
         {suggestions.map((s) => (
-          <button key={s} type="button" className="btn btn--small btn--ghost" disabled={mutation.isPending} onClick={() => submit(s)}>
+          <button key={s} type="button" className="btn btn--small btn--ghost" disabled={pending} onClick={() => submit(s)}>
             {s}
           </button>
         ))}
@@ -120,10 +135,10 @@ export function AskConversation({
           type="submit"
           className="btn btn--small btn--primary"
           data-testid={`${testId}-submit`}
-          disabled={mutation.isPending || !question.trim()}
+          disabled={pending || !question.trim()}
         >
           <Send size={12} aria-hidden="true" />
-          {mutation.isPending ? 'Asking…' : 'Ask'}
+          {pending ? 'Asking…' : 'Ask'}
         </button>
       </form>
     </>

@@ -1,5 +1,5 @@
 // The account's playbook runs, the suggested playbook (and why), and starting one.
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Lightbulb, Play } from 'lucide-react';
 import { useState } from 'react';
 import { commands, type AccountId } from '../api/commands';
@@ -12,9 +12,16 @@ import { ErrorState, Skeleton } from '../components/States';
 export function PlaybookSection({ accountId }: { accountId: AccountId }) {
   const executions = useExecutions(accountId);
   const playbooks = usePlaybooks();
-  const suggestion = useQuery({ queryKey: keys.suggestion(accountId), queryFn: () => commands.suggestPlaybook(accountId) });
+  const suggestion = useQuery({
+    queryKey: keys.suggestion(accountId),
+    queryFn: () => commands.suggestPlaybook(accountId),
+    placeholderData: keepPreviousData,
+  });
   const { start } = usePlaybookActions();
-  const [chosen, setChosen] = useState('');
+  // The playbook picked for this account; the panel stays mounted, so another account starts from its suggestion.
+  const [choice, setChoice] = useState({ accountId, key: '' });
+  const chosen = choice.accountId === accountId ? choice.key : '';
+  const setChosen = (key: string) => setChoice({ accountId, key });
   const suggested = suggestion.data?.playbook_key;
   const key = chosen || suggested || playbooks.data?.[0]?.key || '';
   const nameOf = (k: string) => playbooks.data?.find((p) => p.key === k)?.name ?? k;
@@ -52,7 +59,7 @@ export function PlaybookSection({ accountId }: { accountId: AccountId }) {
           type="button"
           className="btn btn--small"
           data-testid="start-playbook"
-          disabled={!key || start.isPending}
+          disabled={!key || start.isPending || suggestion.isPlaceholderData}
           onClick={() => start.mutate({ accountId, playbookKey: key })}
         >
           <Play size={12} aria-hidden="true" />

@@ -1,5 +1,5 @@
 // The account's snapshots, newest first: click one to view it, tick two to compare them side by side.
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { GitCompareArrows } from 'lucide-react';
 import { commands, type AccountId, type SnapshotId } from '../api/commands';
 import { keys } from '../api/queryClient';
@@ -38,6 +38,7 @@ export function Timeline({
     queryKey: keys.snapshots(accountId),
     queryFn: () => commands.listSnapshots(accountId, TIMELINE_LIMIT),
     enabled: ready,
+    placeholderData: keepPreviousData,
   });
   if (list.isPending) return <Skeleton lines={4} />;
   if (list.error) return <ErrorState error={list.error} title="Snapshots could not be loaded" onRetry={() => void list.refetch()} />;

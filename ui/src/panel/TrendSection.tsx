@@ -1,5 +1,5 @@
 // The account's health per period over time (uPlot), from its health history.
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { commands, type AccountId } from '../api/commands';
 import { keys } from '../api/queryClient';
 import { TrendChart } from '../components/charts/TrendChart';
@@ -7,7 +7,11 @@ import { EmptyState, ErrorState, Skeleton } from '../components/States';
 import type { Thresholds } from '../lib/bands';
 
 export function TrendSection({ accountId, thresholds }: { accountId: AccountId; thresholds: Thresholds }) {
-  const history = useQuery({ queryKey: keys.healthHistory(accountId), queryFn: () => commands.healthHistory(accountId) });
+  const history = useQuery({
+    queryKey: keys.healthHistory(accountId),
+    queryFn: () => commands.healthHistory(accountId),
+    placeholderData: keepPreviousData,
+  });
   return (
     <div data-testid="trend-chart" data-points={history.data?.length ?? 0}>
       {history.isPending ? (

@@ -1,6 +1,6 @@
 // "The click": opening an account in the panel calls open_account once per opening, never on a refresh.
 // Background activity for the account refetches it only when that cannot create a snapshot.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { SnapshotOpen } from '../api/bindings/SnapshotOpen';
 import { commands, type AccountId } from '../api/commands';
@@ -31,6 +31,8 @@ export function useSnapshotOpen(accountId: AccountId, opening: number) {
     },
     staleTime: Infinity,
     gcTime: 0,
+    // Moving to the next account keeps the panel's elements (and this account on screen) until it is read.
+    placeholderData: keepPreviousData,
   });
   const [missed, setMissed] = useState({ opening, count: 0 });
   const extraChanges = missed.opening === opening ? missed.count : 0;

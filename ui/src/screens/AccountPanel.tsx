@@ -102,6 +102,17 @@ export function AccountPanel({
   const [cited, setCited] = useState<AskClaim | null>(null);
   const body = useRef<HTMLDivElement>(null);
   const [picked, setPicked] = useState<SnapshotId[]>([]);
+  // The panel stays mounted from one account to the next (↑/↓ updates its elements in place rather than
+  // building new ones, which WebKit keeps memory for): what was chosen for one account starts over for the next.
+  const [stateOf, setStateOf] = useState(target.id);
+  if (stateOf !== target.id) {
+    setStateOf(target.id);
+    setViewing(null);
+    setCited(null);
+    setPicked([]);
+  }
+  // While the next account loads, the previous one stays on screen (dimmed, marked busy) instead of a skeleton.
+  const switching = open.isPlaceholderData;
   const past = useQuery({
     queryKey: keys.snapshot(viewing),
     queryFn: () => commands.getSnapshot(viewing as SnapshotId),
@@ -134,7 +145,13 @@ export function AccountPanel({
   }, [citedHere, content]);
 
   return (
-    <aside className="panel" data-testid="account-panel" aria-label={`Account ${target.name}`} data-account-id={String(target.id)}>
+    <aside
+      className="panel"
+      data-testid="account-panel"
+      aria-label={`Account ${target.name}`}
+      data-account-id={String(target.id)}
+      aria-busy={switching || undefined}
+    >
       <header className="panel__header">
         <h2 className="panel__title truncate" data-testid="panel-account-name">
           {shown?.account_name ?? target.name}
@@ -224,7 +241,7 @@ export function AccountPanel({
           {picked.length === 2 && <DiffView pair={[picked[0]!, picked[1]!]} onClose={() => setPicked([])} />}
           <Timeline
             accountId={target.id}
-            ready={!open.isPending}
+            ready={!open.isPending && !switching}
             viewing={viewing}
             shownId={shown?.id ?? null}
             picked={picked}

@@ -300,7 +300,7 @@ export function Health({ overview, thresholds }: { overview: Overview; threshold
         {selectedRow ? `${selectedRow.name}, health ${formatScore(selectedRow.health_score)}${selectedRow.band ? ` ${bandLabel(selectedRow.band)}` : ''}` : ''}
       </div>
 
-      {panel && <AccountPanel key={String(panel.id)} target={panel} thresholds={thresholds} onClose={() => setPanel(null)} />}
+      {panel && <AccountPanel target={panel} thresholds={thresholds} onClose={() => setPanel(null)} />}
     </div>
   );
 }
