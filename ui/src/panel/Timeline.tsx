@@ -50,11 +50,12 @@ export function Timeline({
         <GitCompareArrows size={12} aria-hidden="true" /> Tick two snapshots to compare them.
       </p>
       <ol className="timeline" data-testid="snapshot-timeline">
-        {list.data.map((s) => {
+        {list.data.map((s, i) => {
           const isPicked = picked.includes(s.id);
+          // Keyed by position: the panel moving to another account reuses the items (see AccountPanel).
           return (
             <li
-              key={String(s.id)}
+              key={i}
               className={`timeline__item${s.id === current ? ' timeline__item--current' : ''}`}
               data-testid="timeline-item"
               data-snapshot-id={String(s.id)}

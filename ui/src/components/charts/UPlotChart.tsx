@@ -11,6 +11,8 @@ import uPlot from 'uplot';
 export interface UPlotChartProps {
   options: Omit<uPlot.Options, 'width' | 'height'>;
   data: uPlot.AlignedData;
+  /** What the drawing reads besides options and data (a colour behind a stroke function): a change redraws. */
+  paint?: string;
   height: number;
   /** Fixed width in px; when omitted the chart fills its container's width. */
   width?: number;
@@ -19,7 +21,7 @@ export interface UPlotChartProps {
   label: string;
 }
 
-export function UPlotChart({ options, data, height, width, className, testId, label }: UPlotChartProps) {
+export function UPlotChart({ options, data, paint, height, width, className, testId, label }: UPlotChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   // The data the chart was built with or last given: a rebuild starts from the newest.
@@ -49,15 +51,17 @@ export function UPlotChart({ options, data, height, width, className, testId, la
     };
   }, [options, height, width]);
 
+  const painted = useRef(paint);
   useEffect(() => {
-    if (latest.current === data) return;
+    if (latest.current === data && painted.current === paint) return;
     latest.current = data;
+    painted.current = paint;
     try {
       chart.current?.setData(data);
     } catch (err) {
       console.warn('chart could not be redrawn', err);
     }
-  }, [data]);
+  }, [data, paint]);
 
   return <div ref={ref} className={className} data-testid={testId} role="img" aria-label={label} />;
 }
