@@ -16,6 +16,7 @@ use tauri::Manager;
 fn main() {
     state::ensure_locale();
     state::ensure_renderer();
+    state::ensure_script_engine();
     let args = state::AppArgs::from_env();
     let data_dir = state::data_dir(&args);
     let opened = open_with::OpenedFiles::new(&open_with::absolute(
@@ -53,6 +54,10 @@ fn main() {
                 dialog::startup_failed(&e.to_string());
             })?;
             events::spawn_subscriber(app.handle().clone(), state.core.clone(), stop_rx.clone());
+            tauri::async_runtime::spawn(tideline_core::db::run_cache_expiry(
+                state.core.pool().clone(),
+                stop_rx.clone(),
+            ));
             commands::data::spawn_auto_backup(state.core.clone());
             app.manage(state);
             Ok(())

@@ -78,6 +78,18 @@ pub fn ensure_renderer() {
     }
 }
 
+/// WebKit's JavaScript engine compiles its hottest functions again with two optimizing tiers (DFG, then FTL), and
+/// their code and profiles stay in the web process: over a long review (500 accounts walked with ↓ in the panel)
+/// they grew the window by 15–20 MB and kept it. The window's scripts only render what the core computed, and the
+/// walk took as long with those tiers off; they are off unless the user has set the variable themselves. Runs
+/// first in `main`, like `ensure_locale`, so the web process inherits it.
+pub fn ensure_script_engine() {
+    const KEY: &str = "JSC_useDFGJIT";
+    if std::env::var_os(KEY).is_none() {
+        std::env::set_var(KEY, "false");
+    }
+}
+
 /// The data folder the app will open: `--data-dir`/`TIDELINE_DATA_DIR`, else the platform's app data folder.
 pub fn data_dir(args: &AppArgs) -> Option<PathBuf> {
     args.data_dir

@@ -21,6 +21,9 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Page cache of every pooled connection (negative: KiB), 32 MB.
 const POOL_CACHE_SIZE: &str = "-32000";
 
+/// How often the page caches of idle pooled connections are emptied (see [`expire_idle_caches`]).
+pub const CACHE_EXPIRY: Duration = Duration::from_secs(30);
+
 #[tracing::instrument(skip_all, err, fields(path = %path.display()))]
 pub async fn open(path: &Path) -> Result<SqlitePool> {
     let url = format!("sqlite://{}", path.display());
@@ -177,6 +180,45 @@ fn is_not_a_database(e: &sqlx::Error) -> bool {
 
 /// A read-then-write transaction: takes the write lock up front, so it waits on `busy_timeout` instead of
 /// failing with SQLITE_BUSY half-way (see FIELD-NOTES.md).
+/// Empties the page cache of every connection idle in the pool (`PRAGMA shrink_memory`).
+///
+/// SQLite keeps each connection's cache until the connection closes, and the pool hands its connections out in
+/// turn, so after a long review each of them holds most of the pages the review read. Emptied every
+/// [`CACHE_EXPIRY`] by [`run_cache_expiry`], the app gives that memory back once the user stops; a query after it
+/// reads its pages from the operating system's file cache again, which costs microseconds a page. It never waits
+/// for a connection in use.
+pub async fn expire_idle_caches(pool: &SqlitePool) -> Result<()> {
+    // Each connection taken comes back at the end of the idle queue: one turn visits each once.
+    for _ in 0..pool.num_idle() {
+        let Some(mut conn) = pool.try_acquire() else {
+            break;
+        };
+        sqlx::query("PRAGMA shrink_memory")
+            .execute(&mut *conn)
+            .await?;
+        conn.return_to_pool().await;
+    }
+    Ok(())
+}
+
+/// The app's background task for [`expire_idle_caches`]: every [`CACHE_EXPIRY`] until `stop` turns true.
+pub async fn run_cache_expiry(pool: SqlitePool, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(CACHE_EXPIRY) => {
+                if let Err(e) = expire_idle_caches(&pool).await {
+                    tracing::debug!("page caches not emptied: {e}");
+                }
+            }
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
 pub async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
     Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
@@ -264,6 +306,76 @@ impl Drop for BulkWrite {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bytes of page cache the connection holds (SQLite's `SQLITE_DBSTATUS_CACHE_USED`).
+    async fn cache_used(conn: &mut sqlx::SqliteConnection) -> i64 {
+        let mut locked = conn.lock_handle().await.expect("handle");
+        let (mut current, mut highwater) = (0, 0);
+        // SAFETY: the handle stays open and unused by anyone else while it is locked.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                locked.as_raw_handle().as_ptr(),
+                rusqlite::ffi::SQLITE_DBSTATUS_CACHE_USED,
+                &mut current,
+                &mut highwater,
+                0,
+            )
+        };
+        assert_eq!(rc, rusqlite::ffi::SQLITE_OK);
+        i64::from(current)
+    }
+
+    #[tokio::test]
+    async fn expiring_the_caches_empties_every_idle_connection_without_waiting_for_one_in_use() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pool = open(&dir.path().join(DB_FILE)).await.expect("open");
+        sqlx::raw_sql(
+            "CREATE TABLE filler(id INTEGER PRIMARY KEY, body TEXT);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000)
+             INSERT INTO filler(body) SELECT printf('%.500c', 'x') FROM n;",
+        )
+        .execute(&pool)
+        .await
+        .expect("fill");
+        // Three connections each read the whole table (2 MB), as a long review leaves them.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let mut conn = pool.acquire().await.expect("connection");
+            let total: i64 = sqlx::query_scalar("SELECT sum(length(body)) FROM filler")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("read");
+            assert_eq!(total, 4000 * 500);
+            assert!(cache_used(&mut conn).await > 1_000_000);
+            held.push(conn);
+        }
+        let mut busy = held.pop().expect("one kept in use");
+        for mut conn in held {
+            conn.return_to_pool().await;
+        }
+
+        expire_idle_caches(&pool).await.expect("expire");
+
+        // (SQLite's caches share one pool of pages in this build, so the busy connection's unpinned pages may go
+        // too: that costs a re-read, not a wrong answer.)
+        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM filler")
+            .fetch_one(&mut *busy)
+            .await
+            .expect("the connection in use still reads");
+        assert_eq!(total, 4000);
+        let idle = pool.num_idle();
+        assert!(idle >= 2, "{idle} idle");
+        let mut after = Vec::new();
+        for _ in 0..idle {
+            let mut conn = pool.try_acquire().expect("idle connection");
+            after.push(cache_used(&mut conn).await);
+            conn.return_to_pool().await;
+        }
+        assert!(
+            after.iter().all(|&b| b < 100_000),
+            "idle caches emptied: {after:?}"
+        );
+    }
 
     /// Every connection the pool hands out checkpoints automatically, whatever bulk writes ran before.
     async fn autocheckpoint_of_all(pool: &SqlitePool) -> Vec<i64> {

@@ -306,12 +306,9 @@ export function AccountTable({
                   ? account.id === selectedId
                   : item.index === selectedIndex
                 : false;
-              // Keyed by position in the window, not by account: scrolling (↓ through a long review) then shows
-              // other accounts in the same row elements instead of inserting new rows and removing old ones, for
-              // which WebKit keeps memory (issue 12).
               return (
                 <AccountTableRow
-                  key={k}
+                  key={account ? String(account.id) : `pending-${item.index}`}
                   row={row}
                   index={item.index}
                   selected={selected}

@@ -108,8 +108,9 @@ export function AskConversation({
       )}
       {failed && <ErrorState error={failed} title="No answer" />}
       <div className="ask__suggestions" data-testid="ask-suggestions">
-        {suggestions.map((s) => (
-          <button key={s} type="button" className="btn btn--small btn--ghost" disabled={pending} onClick={() => submit(s)}>
+        {/* Keyed by position: in the account panel the box moves from one account to the next (see AccountPanel). */}
+        {suggestions.map((s, i) => (
+          <button key={i} type="button" className="btn btn--small btn--ghost" disabled={pending} onClick={() => submit(s)}>
             {s}
           </button>
         ))}

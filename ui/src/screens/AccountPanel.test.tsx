@@ -1,3 +1,5 @@
+import * as RadixTooltip from '@radix-ui/react-tooltip';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -131,3 +133,78 @@ describe('a citation opens its snapshot with the cited field marked in place', (
     expect(scrolled.mock.contexts.at(-1)).toBe(row);
   });
 });
+
+describe('moving to the next account keeps the panel and starts its choices over', () => {
+  const at = (id: number, name: string, opening: number) => (
+    <AccountPanel target={{ id: id as unknown as AccountId, name, opening }} thresholds={defaultThresholds} onClose={() => {}} />
+  );
+
+  it('keeps the same elements, shows the previous account (busy) until the next is read, and leaves nothing of it', async () => {
+    const globex = snapshot(8, 2, 'Globex');
+    let release: (v: ReturnType<typeof snapshotOpen>) => void = () => {};
+    const { rerender, client } = renderWithProviders(at(1, 'TechCorp', 1));
+    expect(await screen.findByTestId('snapshot-id')).toHaveTextContent('7');
+    const panel = screen.getByTestId('account-panel');
+    const title = screen.getByTestId('panel-account-name');
+
+    // A cited answer for TechCorp, and a question typed but not sent.
+    await askAndCiteHere();
+    await waitFor(() => expect(screen.getByTestId('ask-cited')).toBeInTheDocument());
+    await userEvent.type(screen.getByTestId('ask-input'), 'draft for TechCorp');
+
+    api.openAccount.mockImplementation(() => new Promise((resolve) => (release = resolve)));
+    rerender(
+      <QueryClientProvider client={client}>
+        <RadixTooltip.Provider>{at(2, 'Globex', 2)}</RadixTooltip.Provider>
+      </QueryClientProvider>,
+    );
+    // Still TechCorp, marked busy, in the very same elements; what was chosen for TechCorp is gone.
+    expect(screen.getByTestId('account-panel')).toBe(panel);
+    expect(panel).toHaveAttribute('aria-busy', 'true');
+    expect(title).toHaveTextContent('TechCorp');
+    expect(screen.queryByTestId('ask-cited')).toBeNull();
+    expect(screen.getByTestId('ask-input')).toHaveValue('');
+    expect(screen.getByTestId('ask-input')).toHaveAccessibleName('Ask about Globex');
+
+    release(snapshotOpen(globex));
+    await waitFor(() => expect(screen.getByTestId('panel-account-name')).toHaveTextContent('Globex'));
+    expect(screen.getByTestId('account-panel')).toBe(panel);
+    expect(panel).not.toHaveAttribute('aria-busy');
+    expect(screen.getByTestId('snapshot-id')).toHaveTextContent('8');
+    expect(screen.queryByTestId('ask-history')).toBeNull();
+  });
+
+  it('files an answer that arrives after the panel moved on under the account it was asked about', async () => {
+    let answerNow: (a: AskAnswer) => void = () => {};
+    api.askAccount.mockImplementation(() => new Promise((resolve) => (answerNow = resolve)));
+    const { rerender, client } = renderWithProviders(at(1, 'TechCorp', 1));
+    await userEvent.type(await screen.findByTestId('ask-input'), 'What is Active Users?');
+    await userEvent.click(screen.getByTestId('ask-submit'));
+    await waitFor(() => expect(api.askAccount).toHaveBeenCalledWith(1, 'What is Active Users?', expect.any(Number)));
+    const again = (id: number, name: string, opening: number) =>
+      rerender(
+        <QueryClientProvider client={client}>
+          <RadixTooltip.Provider>{at(id, name, opening)}</RadixTooltip.Provider>
+        </QueryClientProvider>,
+      );
+
+    api.openAccount.mockResolvedValue(snapshotOpen(snapshot(8, 2, 'Globex')));
+    again(2, 'Globex', 2);
+    await waitFor(() => expect(screen.getByTestId('panel-account-name')).toHaveTextContent('Globex'));
+    expect(screen.getByTestId('ask-submit')).toHaveTextContent('Ask');
+    answerNow(answer);
+    // Globex shows no answer; back on TechCorp, the answer is there.
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.queryByTestId('ask-history')).toBeNull();
+    api.openAccount.mockResolvedValue(snapshotOpen(latest));
+    again(1, 'TechCorp', 3);
+    expect(await screen.findByTestId('ask-history')).toHaveTextContent('Active Users was 80.');
+  });
+});
+
+async function askAndCiteHere() {
+  await userEvent.type(screen.getByTestId('ask-input'), 'What is Active Users?');
+  await userEvent.click(screen.getByTestId('ask-submit'));
+  const chips = await screen.findAllByTestId('ask-claim');
+  await userEvent.click(chips[0]!);
+}

@@ -132,6 +132,8 @@ export function AccountPanel({
   }, [take]);
 
   const shown = open.data?.snapshot;
+  // What an action here (ask, export) applies to: the account moved to, even before it is on screen.
+  const acting = switching ? target.name : (shown?.account_name ?? target.name);
   const showingPast = viewing != null && viewing !== shown?.id;
   const content = showingPast ? past.data?.content : shown?.content;
   const contentId = showingPast ? past.data?.id : shown?.id;
@@ -184,8 +186,8 @@ export function AccountPanel({
         {!open.isPending && !open.error && (
           <PanelExport
             accountId={target.id}
-            accountName={shown?.account_name ?? target.name}
-            snapshotId={showingPast ? (past.data?.id ?? null) : (shown?.id ?? null)}
+            accountName={acting}
+            snapshotId={switching ? null : showingPast ? (past.data?.id ?? null) : (shown?.id ?? null)}
             previousId={content?.changes.previous_snapshot_id ?? null}
           />
         )}
@@ -255,7 +257,7 @@ export function AccountPanel({
       </div>
 
       <footer className="panel__footer">
-        <AskBox accountId={target.id} accountName={shown?.account_name ?? target.name} snapshot={shown}
+        <AskBox accountId={target.id} accountName={acting} snapshot={switching ? null : shown}
           onCite={(c) => {
             const id = c.snapshot_id as unknown as SnapshotId;
             setViewing(id === shown?.id ? null : id);

@@ -108,6 +108,8 @@ describe('keyboard and the account panel', () => {
     fireEvent.keyDown(document.body, { key: 'ArrowDown' });
     await waitFor(() => expect(screen.getByTestId('panel-account-name')).toHaveTextContent('Globex'));
     expect(await screen.findByTestId('snapshot-id')).toHaveTextContent('102');
+    // The same panel, updated in place (a long review must not build a new one per account).
+    expect(screen.getByTestId('account-panel')).toBe(panel);
     expect(api.openAccount).toHaveBeenCalledTimes(2);
     expect(api.openAccount).toHaveBeenLastCalledWith(2);
 

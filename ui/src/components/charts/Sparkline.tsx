@@ -1,5 +1,5 @@
 // A row's health trend (oldest → newest) as a tiny uPlot line in its band's colour.
-import { useContext, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useContext, useMemo, useState } from 'react';
 import type uPlot from 'uplot';
 import type { Band } from '../../api/bindings/Band';
 import { formatScore } from '../../lib/format';
@@ -25,12 +25,6 @@ export function Sparkline({ values, band, width = 88, height = 24 }: {
   if (!armed && !scrolling) setArmed(true);
   const colors = useChartColors();
   const stroke = band ? colors.band[band] : colors.line;
-  // The colour is read when the line is drawn, so a table row that shows another account (rows are reused as the
-  // list scrolls) redraws its chart with the new data and colour instead of building a new chart.
-  const strokeNow = useRef(stroke);
-  useLayoutEffect(() => {
-    strokeNow.current = stroke;
-  }, [stroke]);
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
       legend: { show: false },
@@ -40,21 +34,13 @@ export function Sparkline({ values, band, width = 88, height = 24 }: {
       // Zoomed to the values (at least a 10-point window) so a change of a few points is visible.
       scales: { x: { time: false }, y: { range: (_u, min, max) => sparkRange(min, max) } },
       padding: [3, 3, 3, 3],
-      series: [
-        {},
-        {
-          stroke: () => strokeNow.current,
-          width: 1.5,
-          // A single value is a dot; two or more are a line.
-          points: { show: (u, si) => (u.data[si]?.length ?? 0) === 1, size: 4, fill: () => strokeNow.current },
-        },
-      ],
+      series: [{}, { stroke, width: 1.5, points: { show: values.length === 1, size: 4, fill: stroke } }],
     }),
-    [],
+    [stroke, values.length],
   );
   const data = useMemo<uPlot.AlignedData>(() => [values.map((_, i) => i), values], [values]);
   if (values.length === 0) return <span className="muted">—</span>;
   if (!armed) return <span className="sparkline sparkline--pending" style={{ width, height: height / 2 }} aria-hidden="true" />;
   const label = `Health trend: ${values.map((v) => formatScore(v)).join(', ')}`;
-  return <UPlotChart options={options} data={data} paint={stroke} width={width} height={height} label={label} className="sparkline" />;
+  return <UPlotChart options={options} data={data} width={width} height={height} label={label} className="sparkline" />;
 }

@@ -11,8 +11,6 @@ import uPlot from 'uplot';
 export interface UPlotChartProps {
   options: Omit<uPlot.Options, 'width' | 'height'>;
   data: uPlot.AlignedData;
-  /** What the drawing reads besides options and data (a colour behind a stroke function): a change redraws. */
-  paint?: string;
   height: number;
   /** Fixed width in px; when omitted the chart fills its container's width. */
   width?: number;
@@ -21,7 +19,7 @@ export interface UPlotChartProps {
   label: string;
 }
 
-export function UPlotChart({ options, data, paint, height, width, className, testId, label }: UPlotChartProps) {
+export function UPlotChart({ options, data, height, width, className, testId, label }: UPlotChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   // The data the chart was built with or last given: a rebuild starts from the newest.
@@ -51,17 +49,15 @@ export function UPlotChart({ options, data, paint, height, width, className, tes
     };
   }, [options, height, width]);
 
-  const painted = useRef(paint);
   useEffect(() => {
-    if (latest.current === data && painted.current === paint) return;
+    if (latest.current === data) return;
     latest.current = data;
-    painted.current = paint;
     try {
       chart.current?.setData(data);
     } catch (err) {
       console.warn('chart could not be redrawn', err);
     }
-  }, [data, paint]);
+  }, [data]);
 
   return <div ref={ref} className={className} data-testid={testId} role="img" aria-label={label} />;
 }
