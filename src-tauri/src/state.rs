@@ -81,8 +81,8 @@ pub fn ensure_renderer() {
 /// WebKit's JavaScript engine compiles its hottest functions again with two optimizing tiers (DFG, then FTL), and
 /// their code and profiles stay in the web process: over a long review (500 accounts walked with ↓ in the panel)
 /// they grew the window by 15–20 MB and kept it. The window's scripts only render what the core computed, and the
-/// walk took as long with those tiers off; they are off unless the user has set the variable themselves. Runs
-/// first in `main`, like `ensure_locale`, so the web process inherits it.
+/// walk took as long with those tiers off; they are off unless the user has set the variable themselves. Runs at
+/// the start of `main`, like `ensure_locale`, before any thread exists; the web process inherits it.
 pub fn ensure_script_engine() {
     const KEY: &str = "JSC_useDFGJIT";
     if std::env::var_os(KEY).is_none() {

@@ -178,8 +178,6 @@ fn is_not_a_database(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("26"))
 }
 
-/// A read-then-write transaction: takes the write lock up front, so it waits on `busy_timeout` instead of
-/// failing with SQLITE_BUSY half-way (see FIELD-NOTES.md).
 /// Empties the page cache of every connection idle in the pool (`PRAGMA shrink_memory`).
 ///
 /// SQLite keeps each connection's cache until the connection closes, and the pool hands its connections out in
@@ -219,6 +217,8 @@ pub async fn run_cache_expiry(pool: SqlitePool, mut stop: tokio::sync::watch::Re
     }
 }
 
+/// A read-then-write transaction: takes the write lock up front, so it waits on `busy_timeout` instead of
+/// failing with SQLITE_BUSY half-way (see FIELD-NOTES.md).
 pub async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
     Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }

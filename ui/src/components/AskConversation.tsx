@@ -56,18 +56,22 @@ export function AskConversation({
   const [draft, setDraft] = useState({ scope, text: '' });
   const question = draft.scope === scope ? draft.text : '';
   const setQuestion = (text: string) => setDraft({ scope, text });
-  const [streamed, setStreamed] = useState('');
+  // A local model's reply as it streams in, for the newest question only (an earlier one may still be streaming
+  // for another account).
+  const [streaming, setStreaming] = useState({ stream: 0, text: '' });
   const history = useAskHistory(scope);
   const mutation = useMutation({
     mutationFn: async ({ q, ask }: Asked) => {
       const stream = newAskStream();
-      setStreamed('');
-      const stop = await listenAskDelta(stream, (text) => setStreamed((s) => s + text));
+      setStreaming({ stream, text: '' });
+      const stop = await listenAskDelta(stream, (text) =>
+        setStreaming((s) => (s.stream === stream ? { stream, text: s.text + text } : s)),
+      );
       try {
         return await ask(q, stream);
       } finally {
         stop();
-        setStreamed('');
+        setStreaming((s) => (s.stream === stream ? { stream: 0, text: '' } : s));
       }
     },
     onSuccess: (answer, asked) => {
@@ -101,9 +105,9 @@ export function AskConversation({
           ))}
         </ol>
       )}
-      {pending && streamed && (
+      {pending && streaming.text && (
         <p className="ask__text ask__streaming" data-testid="ask-streaming" aria-live="polite">
-          {streamed}
+          {streaming.text}
         </p>
       )}
       {failed && <ErrorState error={failed} title="No answer" />}

@@ -8,6 +8,7 @@ import { useExecutions, usePlaybooks } from '../api/queries';
 import { keys } from '../api/queryClient';
 import { ExecutionCard } from '../components/ExecutionCard';
 import { ErrorState, Skeleton } from '../components/States';
+import { Settling } from './Settling';
 
 export function PlaybookSection({ accountId }: { accountId: AccountId }) {
   const executions = useExecutions(accountId);
@@ -27,7 +28,7 @@ export function PlaybookSection({ accountId }: { accountId: AccountId }) {
   const nameOf = (k: string) => playbooks.data?.find((p) => p.key === k)?.name ?? k;
 
   return (
-    <div className="playbook-section">
+    <Settling className="playbook-section" busy={executions.isPlaceholderData || suggestion.isPlaceholderData}>
       {suggestion.data && (
         <div className="suggestion" data-testid="playbook-suggestion" data-playbook-key={suggestion.data.playbook_key}>
           <Lightbulb size={14} aria-hidden="true" />
@@ -59,7 +60,7 @@ export function PlaybookSection({ accountId }: { accountId: AccountId }) {
           type="button"
           className="btn btn--small"
           data-testid="start-playbook"
-          disabled={!key || start.isPending || suggestion.isPlaceholderData}
+          disabled={!key || start.isPending}
           onClick={() => start.mutate({ accountId, playbookKey: key })}
         >
           <Play size={12} aria-hidden="true" />
@@ -75,6 +76,6 @@ export function PlaybookSection({ accountId }: { accountId: AccountId }) {
       ) : (
         executions.data.map((x) => <ExecutionCard key={String(x.id)} execution={x} showAccount={false} />)
       )}
-    </div>
+    </Settling>
   );
 }

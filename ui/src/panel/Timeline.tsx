@@ -7,6 +7,7 @@ import { RelativeTime } from '../components/RelativeTime';
 import { SnapshotTypeBadge } from '../components/SnapshotTypeBadge';
 import { EmptyState, ErrorState, Skeleton } from '../components/States';
 import { formatScore } from '../lib/format';
+import { Settling } from './Settling';
 
 export const TIMELINE_LIMIT = 50;
 
@@ -45,7 +46,7 @@ export function Timeline({
   if (list.data.length === 0) return <EmptyState title="No snapshots yet">Take one with “Take snapshot now”.</EmptyState>;
   const current = viewing ?? shownId;
   return (
-    <div>
+    <Settling busy={list.isPlaceholderData}>
       <p className="muted small timeline__hint">
         <GitCompareArrows size={12} aria-hidden="true" /> Tick two snapshots to compare them.
       </p>
@@ -88,6 +89,6 @@ export function Timeline({
           );
         })}
       </ol>
-    </div>
+    </Settling>
   );
 }

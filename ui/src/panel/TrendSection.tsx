@@ -13,7 +13,7 @@ export function TrendSection({ accountId, thresholds }: { accountId: AccountId; 
     placeholderData: keepPreviousData,
   });
   return (
-    <div data-testid="trend-chart" data-points={history.data?.length ?? 0}>
+    <div data-testid="trend-chart" data-points={history.data?.length ?? 0} aria-busy={history.isPlaceholderData || undefined}>
       {history.isPending ? (
         <Skeleton lines={3} />
       ) : history.error ? (

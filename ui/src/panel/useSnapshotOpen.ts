@@ -54,17 +54,18 @@ export function useSnapshotOpen(accountId: AccountId, opening: number) {
     [client, accountId, opening],
   );
 
+  // The panel stays mounted from one account to the next: a snapshot taken lands on the opening it was taken in.
   const take = useMutation({
-    mutationFn: () => commands.takeSnapshot(accountId),
-    onSuccess: (snapshot) => {
-      client.setQueryData<SnapshotOpen>(keys.snapshotOpen(accountId, opening), (old) => ({
+    mutationFn: (at: { accountId: AccountId; opening: number }) => commands.takeSnapshot(at.accountId),
+    onSuccess: (snapshot, at) => {
+      client.setQueryData<SnapshotOpen>(keys.snapshotOpen(at.accountId, at.opening), (old) => ({
         created: true,
         snapshot,
         changes_since: 0,
         cooldown_seconds: old?.cooldown_seconds ?? 0,
         cooldown_remaining_seconds: old?.cooldown_seconds ?? 0,
       }));
-      setMissed({ opening, count: 0 });
+      setMissed((m) => (m.opening === at.opening ? { opening: at.opening, count: 0 } : m));
       pushToast({ title: `Snapshot ${String(snapshot.id)} taken`, description: snapshot.account_name, tone: 'success' });
       void invalidateData(client);
     },
@@ -77,5 +78,12 @@ export function useSnapshotOpen(accountId: AccountId, opening: number) {
   const now = useNow();
   const cooldownLeft = open.data ? remainingSeconds(open.data.cooldown_remaining_seconds, open.dataUpdatedAt, now) : 0;
 
-  return { open, take, extraChanges, cooldownLeft, now };
+  const here = take.variables?.accountId === accountId && take.variables?.opening === opening;
+  const taking = take.isPending && here;
+  // While the next account loads (placeholder data), the action waits for it.
+  const takeNow = () => {
+    if (!taking && !open.isPlaceholderData) take.mutate({ accountId, opening });
+  };
+
+  return { open, takeNow, taking, extraChanges, cooldownLeft, now };
 }

@@ -1,6 +1,6 @@
 import * as RadixTooltip from '@radix-ui/react-tooltip';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AskAnswer } from '../api/bindings/AskAnswer';
@@ -199,6 +199,67 @@ describe('moving to the next account keeps the panel and starts its choices over
     api.openAccount.mockResolvedValue(snapshotOpen(latest));
     again(1, 'TechCorp', 3);
     expect(await screen.findByTestId('ask-history')).toHaveTextContent('Active Users was 80.');
+  });
+});
+
+describe('nothing on screen from the previous account can act on the next one', () => {
+  const at = (id: number, name: string, opening: number) => (
+    <QueryClientProvider client={clientNow!}>
+      <RadixTooltip.Provider>
+        <AccountPanel target={{ id: id as unknown as AccountId, name, opening }} thresholds={defaultThresholds} onClose={() => {}} />
+      </RadixTooltip.Provider>
+    </QueryClientProvider>
+  );
+  let clientNow: ReturnType<typeof renderWithProviders>['client'] | null = null;
+
+  it('a snapshot taken on one account stays with it when the panel has moved on', async () => {
+    let taken: (s: ReturnType<typeof snapshot>) => void = () => {};
+    api.takeSnapshot.mockImplementation(() => new Promise((resolve) => (taken = resolve)));
+    const { rerender, client } = renderWithProviders(<div />);
+    clientNow = client;
+    rerender(at(1, 'TechCorp', 1));
+    expect(await screen.findByTestId('snapshot-id')).toHaveTextContent('7');
+    fireEvent.keyDown(window, { key: 's', ctrlKey: true });
+    await waitFor(() => expect(api.takeSnapshot).toHaveBeenCalledWith(1));
+
+    api.openAccount.mockResolvedValue(snapshotOpen(snapshot(8, 2, 'Globex')));
+    rerender(at(2, 'Globex', 2));
+    await waitFor(() => expect(screen.getByTestId('snapshot-id')).toHaveTextContent('8'));
+    expect(screen.getByTestId('take-snapshot')).toHaveTextContent('Take snapshot now');
+    taken(snapshot(9, 1, 'TechCorp'));
+    await waitFor(() => expect(client.getQueryData(['snapshot-open', 1, 1])).toMatchObject({ snapshot: { id: 9 } }));
+    expect(screen.getByTestId('panel-account-name')).toHaveTextContent('Globex');
+    expect(screen.getByTestId('snapshot-id')).toHaveTextContent('8');
+  });
+
+  it('while the next account loads, Ctrl+S waits and the previous lists are inert', async () => {
+    api.listSnapshots.mockResolvedValue([
+      { id: 7, snapshot_type: 'manual', trigger_event: 'open_account', created_at: '2026-12-01T10:00:00Z', health_score: 70, changes: [] },
+    ] as unknown as Awaited<ReturnType<typeof commands.listSnapshots>>);
+    const { rerender, client } = renderWithProviders(<div />);
+    clientNow = client;
+    rerender(at(1, 'TechCorp', 1));
+    await screen.findByTestId('timeline-item');
+
+    let opened: (v: ReturnType<typeof snapshotOpen>) => void = () => {};
+    api.openAccount.mockImplementation(() => new Promise((resolve) => (opened = resolve)));
+    let listed: (v: Awaited<ReturnType<typeof commands.listSnapshots>>) => void = () => {};
+    api.listSnapshots.mockImplementation(() => new Promise((resolve) => (listed = resolve)));
+    rerender(at(2, 'Globex', 2));
+    const body = document.querySelector('.panel__body') as HTMLElement;
+    expect(body.inert).toBe(true);
+    fireEvent.keyDown(window, { key: 's', ctrlKey: true });
+    expect(api.takeSnapshot).not.toHaveBeenCalled();
+
+    // Globex is open, its snapshot list not yet read: TechCorp's list stays, busy and inert.
+    opened(snapshotOpen(snapshot(8, 2, 'Globex')));
+    await waitFor(() => expect(screen.getByTestId('panel-account-name')).toHaveTextContent('Globex'));
+    expect(body.inert).toBe(false);
+    const list = screen.getByTestId('snapshot-timeline').parentElement as HTMLElement;
+    expect(list).toHaveAttribute('aria-busy', 'true');
+    expect(list.inert).toBe(true);
+    listed([]);
+    await waitFor(() => expect(screen.queryByTestId('snapshot-timeline')).toBeNull());
   });
 });
 

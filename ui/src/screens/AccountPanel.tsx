@@ -3,7 +3,7 @@
 import type { AskClaim } from '../api/bindings/AskClaim';
 import { useQuery } from '@tanstack/react-query';
 import { ArrowLeft, X } from 'lucide-react';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { SnapshotContent } from '../api/bindings/SnapshotContent';
 import { commands, type AccountId, type SnapshotId } from '../api/commands';
 import { keys } from '../api/queryClient';
@@ -96,7 +96,7 @@ export function AccountPanel({
   thresholds: Thresholds;
   onClose: () => void;
 }) {
-  const { open, take, extraChanges, cooldownLeft, now } = useSnapshotOpen(target.id, target.opening);
+  const { open, takeNow, taking, extraChanges, cooldownLeft, now } = useSnapshotOpen(target.id, target.opening);
   const [viewing, setViewing] = useState<SnapshotId | null>(null);
   // The field an Ask citation points at: the snapshot it names is shown with that field marked.
   const [cited, setCited] = useState<AskClaim | null>(null);
@@ -124,15 +124,19 @@ export function AccountPanel({
     const onKey = (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 's') {
         e.preventDefault();
-        if (!take.isPending) take.mutate();
+        takeNow();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [take]);
+  }, [takeNow]);
 
   const shown = open.data?.snapshot;
-  // What an action here (ask, export) applies to: the account moved to, even before it is on screen.
+  // What the Ask box and export apply to: the account moved to, even before it is on screen (the rest of the
+  // body is inert until then).
+  useLayoutEffect(() => {
+    if (body.current) body.current.inert = switching;
+  }, [switching]);
   const acting = switching ? target.name : (shown?.account_name ?? target.name);
   const showingPast = viewing != null && viewing !== shown?.id;
   const content = showingPast ? past.data?.content : shown?.content;
@@ -178,8 +182,8 @@ export function AccountPanel({
             extraChanges={extraChanges}
             cooldownLeft={cooldownLeft}
             now={now}
-            onTake={() => take.mutate()}
-            taking={take.isPending}
+            onTake={takeNow}
+            taking={taking}
           />
         )}
 
