@@ -112,8 +112,8 @@ async fn settled_pss_kb(data_dir: &Path, wait: Duration) -> u64 {
     lowest
 }
 
-/// About 3 minutes. Measured 2026-12-06 (debug build, Xvfb, 2 cores): 287–296 MB before, 328–339 MB right after the
-/// walk, 11–17 MB more once settled. What it took: the panel stays mounted from one account to the next (WebKit
+/// About 3 minutes. Measured 2026-12-06 (debug build, Xvfb, 2 cores): 287–296 MB before, 328–340 MB right after the
+/// walk, 12–20 MB more once settled. What it took: the panel stays mounted from one account to the next (WebKit
 /// keeps memory for every element inserted and removed), idle SQLite page caches are emptied every 30 s, and the
 /// JavaScript engine's optimizing tiers are off (their code and profiles grew the web process 15–20 MB a walk).
 #[tokio::test]
