@@ -12,7 +12,7 @@ use tideline_core::ask::dates::{day_label, PeriodSpec};
 use tideline_core::model::{AskAnswer, AskIntent, Band};
 use tideline_core::Tideline;
 
-use common::{write_xlsx, TestApp, C};
+use common::{latest_snapshot as latest, write_xlsx, TestApp, C};
 
 #[derive(Debug, Deserialize)]
 struct Golden {
@@ -205,14 +205,6 @@ async fn verify_claims(app: &Tideline, q: &str, a: &AskAnswer) {
             );
         }
     }
-}
-
-async fn latest(app: &Tideline, name: &str) -> tideline_core::model::Snapshot {
-    let id = app.find_account(name).await.expect("account").id;
-    app.latest_snapshot(id)
-        .await
-        .expect("snap")
-        .expect("a snapshot")
 }
 
 async fn check_fact(app: &Tideline, g: &Golden, a: &AskAnswer, fact: &str) {
@@ -1039,7 +1031,7 @@ async fn a_trend_over_months_that_arrived_in_one_file_reads_one_snapshot() {
     let id = app.account_id("Lone Pine").await;
     let snaps = app.app.list_snapshots(id, 50).await.expect("snapshots");
     assert_eq!(snaps.len(), 1, "one file, one snapshot");
-    let snap = latest(&app.app, "Lone Pine").await;
+    let snap = app.latest_snapshot("Lone Pine").await;
     assert_eq!(snap.schema_version, 2);
     assert_eq!(snap.content.schema_version, 2);
 
@@ -1082,7 +1074,7 @@ async fn a_trend_over_months_that_arrived_in_one_file_reads_one_snapshot() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_schema_1_snapshot_still_reads_as_it_did() {
     let app = six_months_in_one_file().await;
-    let v2 = latest(&app.app, "Old Oak").await;
+    let v2 = app.latest_snapshot("Old Oak").await;
     // An account whose only snapshot is Old Oak's document as schema 1 wrote it: no history.
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO accounts (name, name_key, profile, created_at, updated_at) \
@@ -1110,7 +1102,7 @@ async fn a_schema_1_snapshot_still_reads_as_it_did() {
     .await
     .expect("insert");
 
-    let snap = latest(&app.app, "Birch Row").await;
+    let snap = app.latest_snapshot("Birch Row").await;
     assert_eq!((snap.id, snap.schema_version), (v1, 1));
     assert!(snap.content.kpis.iter().all(|k| k.history.is_none()));
     let q = "How has Active Users trended over the last 6 months?";

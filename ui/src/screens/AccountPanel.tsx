@@ -3,7 +3,7 @@
 import type { AskClaim } from '../api/bindings/AskClaim';
 import { useQuery } from '@tanstack/react-query';
 import { ArrowLeft, X } from 'lucide-react';
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { SnapshotContent } from '../api/bindings/SnapshotContent';
 import { commands, type AccountId, type SnapshotId } from '../api/commands';
 import { keys } from '../api/queryClient';
@@ -19,6 +19,7 @@ import { HealthSection } from '../panel/HealthSection';
 import { KpiSection } from '../panel/KpiSection';
 import { PlaybookSection } from '../panel/PlaybookSection';
 import { ProfileSection } from '../panel/ProfileSection';
+import { useInert } from '../panel/Settling';
 import { SnapshotContext } from '../panel/SnapshotContext';
 import { Timeline, togglePick } from '../panel/Timeline';
 import { TrendSection } from '../panel/TrendSection';
@@ -132,11 +133,9 @@ export function AccountPanel({
   }, [takeNow]);
 
   const shown = open.data?.snapshot;
-  // What the Ask box and export apply to: the account moved to, even before it is on screen (the rest of the
-  // body is inert until then).
-  useLayoutEffect(() => {
-    if (body.current) body.current.inert = switching;
-  }, [switching]);
+  // Nothing in the body acts while it still shows the previous account; the Ask box and export already apply to
+  // the account moved to, even before it is on screen.
+  useInert(body, switching);
   const acting = switching ? target.name : (shown?.account_name ?? target.name);
   const showingPast = viewing != null && viewing !== shown?.id;
   const content = showingPast ? past.data?.content : shown?.content;

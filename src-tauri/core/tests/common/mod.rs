@@ -33,6 +33,15 @@ pub async fn open_at(t: DateTime<Utc>) -> TestApp {
     TestApp { app, clock, dir }
 }
 
+/// The newest snapshot of the account named `name`.
+pub async fn latest_snapshot(app: &Tideline, name: &str) -> tideline_core::model::Snapshot {
+    let id = app.find_account(name).await.expect("account").id;
+    app.latest_snapshot(id)
+        .await
+        .expect("snapshot")
+        .expect("a snapshot")
+}
+
 impl TestApp {
     pub fn set_time(&self, t: DateTime<Utc>) {
         self.clock.set(t);
@@ -58,12 +67,7 @@ impl TestApp {
 
     /// The newest snapshot of the account named `name`.
     pub async fn latest_snapshot(&self, name: &str) -> tideline_core::model::Snapshot {
-        let id = self.account_id(name).await;
-        self.app
-            .latest_snapshot(id)
-            .await
-            .expect("snapshot")
-            .expect("a snapshot")
+        latest_snapshot(&self.app, name).await
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {
